@@ -1,0 +1,67 @@
+"""The curated answer sets: the ONE place that says which combinations the tests render.
+
+Every value of every choice question appears in at least one set (``test_matrix_coverage``
+fails otherwise), and the deep tier boots every database, framework and server at least once.
+To cover a new choice, add or extend a line below; the fast tier picks it up automatically.
+
+Not a cartesian product: each set is named after what it exercises, and pairs that interact
+get their own line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+# Answers every set shares (valid, non-default, so defaults are not the only thing tested;
+# the "defaults" set below covers the defaults).
+BASE: dict[str, Any] = {
+    "project_name": "Acme Orders",
+    "description": "Takes orders for the plinth template tests.",
+    "author_name": "Plinth Tests",
+    "author_email": "tests@example.com",
+}
+
+
+@dataclass(frozen=True)
+class AnswerSet:
+    """One named combination of answers.
+
+    ``deep``: also install the rendered project, run its tests and boot its Dockerfile CMD.
+    """
+
+    name: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    deep: bool = False
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return {**BASE, **self.answers}
+
+
+# fmt: off
+ANSWER_SETS: list[AnswerSet] = [
+    AnswerSet("defaults", {}),
+    AnswerSet("fastapi-postgresql-gunicorn-py313", {"framework": "fastapi", "database": "postgresql", "server": "gunicorn-uvicorn", "python_version": "3.13"}, deep=True),
+    AnswerSet("fastapi-mysql-gunicorn-py312",      {"framework": "fastapi", "database": "mysql",      "server": "gunicorn-uvicorn", "python_version": "3.12"}, deep=True),
+    AnswerSet("fastapi-sqlite-uvicorn-py312",      {"framework": "fastapi", "database": "sqlite",     "server": "uvicorn",          "python_version": "3.12"}, deep=True),
+    AnswerSet("fastapi-none-uvicorn-py313",        {"framework": "fastapi", "database": "none",       "server": "uvicorn",          "python_version": "3.13"}, deep=True),
+    AnswerSet("fastapi-none-gunicorn-py312",       {"framework": "fastapi", "database": "none",       "server": "gunicorn-uvicorn", "python_version": "3.12"}),
+    AnswerSet("fastapi-postgresql-uvicorn-py312",  {"framework": "fastapi", "database": "postgresql", "server": "uvicorn",          "python_version": "3.12", "project_name": "Billing API 2"}),
+]
+# fmt: on
+
+# Questions whose every value the deep tier must boot at least once.
+DEEP_AXES: tuple[str, ...] = ("framework", "server", "database")
+
+BY_NAME: dict[str, AnswerSet] = {s.name: s for s in ANSWER_SETS}
+DEEP_SETS: list[AnswerSet] = [s for s in ANSWER_SETS if s.deep]
+
+assert len(BY_NAME) == len(ANSWER_SETS), "answer set names must be unique"
+
+
+def params(sets: list[AnswerSet] = ANSWER_SETS) -> list[Any]:
+    """Parametrize over answer sets; each set's tests share one xdist group (one render)."""
+    return [pytest.param(s, id=s.name, marks=pytest.mark.xdist_group(s.name)) for s in sets]

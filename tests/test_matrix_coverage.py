@@ -1,0 +1,85 @@
+"""The matrix in tests/matrix.py must cover every choice of every question in copier.yml."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+
+from helpers import REPO_ROOT
+from matrix import ANSWER_SETS, DEEP_AXES, DEEP_SETS, AnswerSet
+
+
+def questions() -> dict[str, dict[str, Any]]:
+    path = REPO_ROOT / "copier.yml"
+    assert path.is_file(), "copier.yml is missing"
+    data = yaml.safe_load(path.read_text()) or {}
+    return {
+        k: v
+        for k, v in data.items()
+        if not k.startswith("_") and isinstance(v, dict) and v.get("when") is not False
+    }
+
+
+def choice_values(question: dict[str, Any]) -> list[Any]:
+    choices = question["choices"]
+    values = choices.values() if isinstance(choices, dict) else choices
+    result = []
+    for value in values:
+        if isinstance(value, dict):  # {value: ..., validator: ...}
+            value = value["value"]
+        elif isinstance(value, list):  # [label, value]
+            value = value[1]
+        result.append(str(value))
+    return result
+
+
+def effective(answer_set: AnswerSet, key: str, question: dict[str, Any]) -> str | None:
+    """The value a set gives ``key``: explicit, else a literal default (templated: unknown)."""
+    if key in answer_set.data:
+        return str(answer_set.data[key])
+    default = question.get("default")
+    if default is None or (isinstance(default, str) and ("{{" in default or "{%" in default)):
+        return None
+    return str(default)
+
+
+def test_copier_yml_has_choice_questions() -> None:
+    assert any("choices" in q for q in questions().values()), "no choice question found"
+
+
+def test_every_choice_is_in_the_matrix() -> None:
+    missing = []
+    for key, question in questions().items():
+        if "choices" in question:
+            wanted = choice_values(question)
+        elif question.get("type") == "bool":
+            wanted = ["True", "False"]
+        else:
+            continue
+        seen = {effective(s, key, question) for s in ANSWER_SETS}
+        missing += [f"{key}={value}" for value in wanted if value not in seen]
+    assert not missing, f"tests/matrix.py covers no answer set with: {', '.join(missing)}"
+
+
+def test_matrix_only_uses_known_questions_and_choices() -> None:
+    qs = questions()
+    problems = []
+    for s in ANSWER_SETS:
+        for key, value in s.answers.items():
+            if key not in qs:
+                problems.append(f"{s.name}: unknown question {key!r}")
+            elif "choices" in qs[key] and str(value) not in choice_values(qs[key]):
+                problems.append(f"{s.name}: {key}={value!r} is not a choice")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("axis", DEEP_AXES)
+def test_deep_tier_boots_every_value(axis: str) -> None:
+    qs = questions()
+    if axis not in qs or "choices" not in qs[axis]:
+        pytest.fail(f"copier.yml has no choice question {axis!r} (update DEEP_AXES)")
+    seen = {effective(s, axis, qs[axis]) for s in DEEP_SETS}
+    missing = [v for v in choice_values(qs[axis]) if v not in seen]
+    assert not missing, f"no deep answer set boots {axis}={missing}"

@@ -1,0 +1,60 @@
+"""Bad answers are refused before anything is written (validators in copier.yml, not hooks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from copier.errors import CopierError
+
+from helpers import render
+from matrix import BASE
+
+# (id, answers that override BASE[, xfail reason]). Every row must make run_copy raise and
+# write nothing. A third element marks a refusal the template does not enforce yet
+# (xfail strict: the row starts failing the day the template enforces it, so remove it then).
+REFUSALS: list[tuple[Any, ...]] = [
+    ("project_name-empty", {"project_name": ""}),
+    ("project_name-leading-digit", {"project_name": "1password clone"}),
+    ("project_name-punctuation", {"project_name": "Orders!"}),
+    ("project_slug-underscore-caps", {"project_slug": "My_Service"}),
+    ("project_slug-leading-dash", {"project_slug": "-x"}),
+    ("project_slug-trailing-dash", {"project_slug": "x-"}),
+    ("project_slug-double-dash", {"project_slug": "a--b"}),
+    ("project_slug-leading-digit", {"project_slug": "1-orders"}),
+    ("author_email-no-at", {"author_email": "not-an-email"}),
+    ("author_email-no-domain", {"author_email": "team@"}),
+    ("python_version-3.11", {"python_version": "3.11"}),
+    ("python_version-garbage", {"python_version": "python3"}),
+    ("database-unknown", {"database": "oracle"}),
+    ("server-unknown", {"server": "waitress"}),
+    ("framework-unknown", {"framework": "bottle"}),
+]
+
+
+def _params() -> list[Any]:
+    return [
+        pytest.param(
+            row[1],
+            id=row[0],
+            marks=[pytest.mark.xfail(strict=True, reason=row[2])] if len(row) > 2 else [],
+        )
+        for row in REFUSALS
+    ]
+
+
+@pytest.mark.parametrize("overrides", _params())
+def test_bad_answer_is_refused(template_repo: Path, tmp_path: Path, overrides: dict) -> None:
+    dst = tmp_path / "dst"
+    with pytest.raises((ValueError, CopierError)) as excinfo:
+        render(template_repo, dst, {**BASE, **overrides})
+    assert str(excinfo.value).strip(), "refusal must explain itself"
+    leftovers = sorted(p.name for p in dst.iterdir()) if dst.exists() else []
+    assert not leftovers, f"refused answers still wrote {leftovers}"
+
+
+def test_valid_base_answers_are_accepted(template_repo: Path, tmp_path: Path) -> None:
+    """Control for the table above: the same call with BASE alone succeeds."""
+    dst = render(template_repo, tmp_path / "dst", BASE)
+    assert (dst / ".copier-answers.yml").is_file()
