@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from helpers import render, snapshot_worktree
 from matrix import AnswerSet
 
@@ -42,4 +41,3 @@ def rendered(
         return cache[answer_set.name]
 
     return _rendered
-

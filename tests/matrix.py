@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (one answer set per line, aligned, reads as a table)
 """The curated answer sets: the ONE place that says which combinations the tests render.
 
 Every value of every choice question appears in at least one set (``test_matrix_coverage``

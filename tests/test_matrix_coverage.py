@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from helpers import REPO_ROOT
 from matrix import ANSWER_SETS, DEEP_AXES, DEEP_SETS, AnswerSet
 

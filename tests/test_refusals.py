@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from copier.errors import CopierError
-
 from helpers import render
 from matrix import BASE
 

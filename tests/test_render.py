@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import VENV_BIN, describe, exec_form, final_stage, project_files, run
 from matrix import AnswerSet, params
 
@@ -127,7 +126,8 @@ def test_dockerfile_final_stage(rendered: Render, answer_set: AnswerSet) -> None
         problems.append(f"HEALTHCHECK must not need curl/wget: {healthcheck.args!r}")
     user = stage.last("USER")
     if user is None or not re.fullmatch(r"\d+(:\d+)?", user.args.strip()):
-        problems.append(f"final USER must be numeric uid[:gid], got {user.args if user else None!r}")
+        got = user.args if user else None
+        problems.append(f"final USER must be numeric uid[:gid], got {got!r}")
     elif user.args.split(":")[0] == "0":
         problems.append("final USER must not be root (0)")
     assert not problems, "\n".join(problems)
