@@ -51,6 +51,10 @@ ANSWER_SETS: list[AnswerSet] = [
     AnswerSet("fastapi-none-uvicorn-py313",        {"framework": "fastapi", "database": "none",       "server": "uvicorn",          "python_version": "3.13"}, deep=True),
     AnswerSet("fastapi-none-gunicorn-py312",       {"framework": "fastapi", "database": "none",       "server": "gunicorn-uvicorn", "python_version": "3.12"}),
     AnswerSet("fastapi-postgresql-uvicorn-py312",  {"framework": "fastapi", "database": "postgresql", "server": "uvicorn",          "python_version": "3.12", "project_name": "Billing API 2"}),
+    AnswerSet("django-postgresql-gunicorn-py313",  {"framework": "django",  "database": "postgresql", "server": "gunicorn-uvicorn", "python_version": "3.13"}, deep=True),
+    AnswerSet("django-mysql-uvicorn-py312",        {"framework": "django",  "database": "mysql",      "server": "uvicorn",          "python_version": "3.12"}, deep=True),
+    AnswerSet("django-sqlite-gunicorn-py312",      {"framework": "django",  "database": "sqlite",     "server": "gunicorn-uvicorn", "python_version": "3.12"}, deep=True),
+    AnswerSet("django-none-uvicorn-py313",         {"framework": "django",  "database": "none",       "server": "uvicorn",          "python_version": "3.13"}, deep=True),
 ]
 # fmt: on
 
