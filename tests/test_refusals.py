@@ -29,6 +29,16 @@ REFUSALS: list[tuple[Any, ...]] = [
     ("database-unknown", {"database": "oracle"}),
     ("server-unknown", {"server": "waitress"}),
     ("framework-unknown", {"framework": "bottle"}),
+    # servers (issue 3): choices that cannot serve the framework, bad worker/thread counts
+    ("server-gunicorn-sync-for-fastapi", {"framework": "fastapi", "server": "gunicorn"}),
+    ("server-daphne-for-fastapi", {"framework": "fastapi", "server": "daphne"}),
+    ("workload-unknown", {"workload": "gpu"}),
+    ("workers-zero", {"workers": "0"}),
+    ("workers-negative", {"workers": "-2"}),
+    ("workers-word", {"workers": "many"}),
+    ("threads-zero", {"server": "gunicorn-uvicorn", "threads": "0"}),
+    ("deploy_target-none", {"deploy_target": []}),
+    ("deploy_target-unknown", {"deploy_target": ["heroku"]}),
 ]
 
 
