@@ -55,7 +55,7 @@ ANSWER_SETS: list[AnswerSet] = [
     AnswerSet("django-postgresql-gunicorn-py313",  {"framework": "django",  "database": "postgresql", "server": "gunicorn",         "python_version": "3.13", "workload": "io"}, deep=True),
     AnswerSet("django-pg-gunicorn-uvicorn-py312",  {"framework": "django",  "database": "postgresql", "server": "gunicorn-uvicorn", "python_version": "3.12"}),
     AnswerSet("django-mysql-uvicorn-py312",        {"framework": "django",  "database": "mysql",      "server": "uvicorn",          "python_version": "3.12"}, deep=True),
-    AnswerSet("django-sqlite-gunicorn-uvicorn",     {"framework": "django",  "database": "sqlite",     "server": "gunicorn-uvicorn", "python_version": "3.12"}, deep=True),
+    AnswerSet("django-sqlite-gunicorn-uvicorn",    {"framework": "django",  "database": "sqlite",     "server": "gunicorn-uvicorn", "python_version": "3.12"}, deep=True),
     AnswerSet("django-none-gunicorn-sync-py313",   {"framework": "django",  "database": "none",       "server": "gunicorn",         "python_version": "3.13", "workload": "cpu"}, deep=True),
     AnswerSet("django-none-gunicorn-asgi-py312",   {"framework": "django",  "database": "none",       "server": "gunicorn-asgi",    "python_version": "3.12"}),
     # servers (issue 3): every (fastapi, server) pair boots; workload/workers/deploy targets vary
