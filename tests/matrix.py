@@ -51,13 +51,17 @@ ANSWER_SETS: list[AnswerSet] = [
     AnswerSet("fastapi-none-uvicorn-py313",        {"framework": "fastapi", "database": "none",       "server": "uvicorn",          "python_version": "3.13"}, deep=True),
     AnswerSet("fastapi-none-gunicorn-py312",       {"framework": "fastapi", "database": "none",       "server": "gunicorn-uvicorn", "python_version": "3.12"}),
     AnswerSet("fastapi-postgresql-uvicorn-py312",  {"framework": "fastapi", "database": "postgresql", "server": "uvicorn",          "python_version": "3.12", "project_name": "Billing API 2"}),
-    # django (issue 5): every database deep; WSGI (gunicorn gthread/sync) and ASGI servers
+    # django (issue 5): every database deep; WSGI (gunicorn gthread/sync) and every ASGI server
     AnswerSet("django-postgresql-gunicorn-py313",  {"framework": "django",  "database": "postgresql", "server": "gunicorn",         "python_version": "3.13", "workload": "io"}, deep=True),
-    AnswerSet("django-pg-gunicorn-uvicorn-py312",  {"framework": "django",  "database": "postgresql", "server": "gunicorn-uvicorn", "python_version": "3.12"}),
-    AnswerSet("django-mysql-uvicorn-py312",        {"framework": "django",  "database": "mysql",      "server": "uvicorn",          "python_version": "3.12"}, deep=True),
+    AnswerSet("django-mysql-daphne-py312",         {"framework": "django",  "database": "mysql",      "server": "daphne",           "python_version": "3.12"}, deep=True),
+    AnswerSet("django-sqlite-granian-py313",       {"framework": "django",  "database": "sqlite",     "server": "granian",          "python_version": "3.13"}, deep=True),
+    AnswerSet("django-none-uvicorn-py313",         {"framework": "django",  "database": "none",       "server": "uvicorn",          "python_version": "3.13"}, deep=True),
     AnswerSet("django-sqlite-gunicorn-uvicorn",    {"framework": "django",  "database": "sqlite",     "server": "gunicorn-uvicorn", "python_version": "3.12"}, deep=True),
-    AnswerSet("django-none-gunicorn-sync-py313",   {"framework": "django",  "database": "none",       "server": "gunicorn",         "python_version": "3.13", "workload": "cpu"}, deep=True),
+    AnswerSet("django-none-gunicorn-sync-py312",   {"framework": "django",  "database": "none",       "server": "gunicorn",         "python_version": "3.12", "workload": "cpu"}, deep=True),
+    AnswerSet("django-pg-gunicorn-uvicorn-py312",  {"framework": "django",  "database": "postgresql", "server": "gunicorn-uvicorn", "python_version": "3.12"}),
+    AnswerSet("django-mysql-uvicorn-py313",        {"framework": "django",  "database": "mysql",      "server": "uvicorn",          "python_version": "3.13"}),
     AnswerSet("django-none-gunicorn-asgi-py312",   {"framework": "django",  "database": "none",       "server": "gunicorn-asgi",    "python_version": "3.12"}),
+    AnswerSet("django-none-hypercorn-py313",       {"framework": "django",  "database": "none",       "server": "hypercorn",        "python_version": "3.13"}),
     # servers (issue 3): every (fastapi, server) pair boots; workload/workers/deploy targets vary
     AnswerSet("fastapi-none-gunicorn-asgi-py313",  {"framework": "fastapi", "database": "none",       "server": "gunicorn-asgi",    "python_version": "3.13", "workers": "2"}, deep=True),
     AnswerSet("fastapi-sqlite-granian-py313",      {"framework": "fastapi", "database": "sqlite",     "server": "granian",          "python_version": "3.13", "deploy_target": ["compose", "kubernetes"]}, deep=True),
