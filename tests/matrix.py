@@ -53,9 +53,11 @@ ANSWER_SETS: list[AnswerSet] = [
     AnswerSet("fastapi-postgresql-uvicorn-py312",  {"framework": "fastapi", "database": "postgresql", "server": "uvicorn",          "python_version": "3.12", "project_name": "Billing API 2"}),
     # servers (issue 3): every (fastapi, server) pair boots; workload/workers/deploy targets vary
     AnswerSet("fastapi-none-gunicorn-asgi-py313",  {"framework": "fastapi", "database": "none",       "server": "gunicorn-asgi",    "python_version": "3.13", "workers": "2"}, deep=True),
-    AnswerSet("fastapi-sqlite-granian-py313",      {"framework": "fastapi", "database": "sqlite",     "server": "granian",          "python_version": "3.13", "deploy_target": ["compose", "kubernetes"]}, deep=True),
-    AnswerSet("fastapi-none-hypercorn-py312",      {"framework": "fastapi", "database": "none",       "server": "hypercorn",        "python_version": "3.12", "deploy_target": ["cloud-run"]}, deep=True),
+    AnswerSet("fastapi-sqlite-granian-py313",      {"framework": "fastapi", "database": "sqlite",     "server": "granian",          "python_version": "3.13"}, deep=True),
+    AnswerSet("fastapi-none-hypercorn-py312",      {"framework": "fastapi", "database": "none",       "server": "hypercorn",        "python_version": "3.12", "deploy_target": ["kubernetes", "cloud-run"]}, deep=True),
     AnswerSet("fastapi-postgresql-k8s-cloud-run",  {"framework": "fastapi", "database": "postgresql", "server": "gunicorn-uvicorn", "workload": "cpu", "workers": "3", "deploy_target": ["kubernetes", "cloud-run"]}),
+    AnswerSet("fastapi-mysql-uvicorn-compose-k8s", {"framework": "fastapi", "database": "mysql",      "server": "uvicorn",          "deploy_target": ["compose", "kubernetes"]}),
+    AnswerSet("fastapi-none-granian-cloud-run",    {"framework": "fastapi", "database": "none",       "server": "granian",          "workers": "4", "deploy_target": ["cloud-run"]}),
 ]
 # fmt: on
 
