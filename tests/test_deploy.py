@@ -60,7 +60,7 @@ def test_only_the_chosen_targets_are_rendered(rendered: Render, answer_set: Answ
 @pytest.mark.parametrize("answer_set", with_target("kubernetes"))
 def test_kubernetes_manifests_validate(rendered: Render, answer_set: AnswerSet) -> None:
     project = rendered(answer_set)
-    manifests = sorted(str(p) for p in (project / "deploy" / "kubernetes").glob("*.yaml"))
+    manifests = sorted(str(p) for p in (project / "deploy" / "kubernetes").rglob("*.yaml"))
     for version in KUBERNETES_VERSIONS:
         proc = run(
             [str(VENV_BIN / "kubernetes-validate"), "--strict", "--quiet", "-k", version,
@@ -75,7 +75,11 @@ def test_kubernetes_follows_the_serving_rules(rendered: Render, answer_set: Answ
     project = rendered(answer_set)
     answers = answers_of(project)
     folder = project / "deploy" / "kubernetes"
-    docs = {p.name: doc for p in folder.glob("*.yaml") for doc in yaml.safe_load_all(p.read_text())}
+    docs = {
+        p.relative_to(folder).as_posix(): doc
+        for p in folder.rglob("*.yaml")
+        for doc in yaml.safe_load_all(p.read_text())
+    }
     deployment = docs["deployment.yaml"]
     pod = deployment["spec"]["template"]["spec"]
     labels = deployment["spec"]["template"]["metadata"]["labels"]
@@ -144,7 +148,7 @@ def test_kubernetes_follows_the_serving_rules(rendered: Render, answer_set: Answ
         problems.append("PDB selector does not match the pod labels")
 
     # R19: a migration Job exactly when there is a database.
-    job = docs.get("migrate-job.yaml")
+    job = docs.get("migrate/job.yaml")
     if (job is not None) != (answers["database"] != "none"):
         problems.append(f"migrate Job: {job is not None}, database: {answers['database']}")
     if job is not None:
