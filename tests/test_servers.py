@@ -1,7 +1,8 @@
 """Proof for every offered server: the Dockerfile's ENTRYPOINT + CMD, booted on loopback,
 
 - trusts X-Forwarded-* only from FORWARDED_ALLOW_IPS (R11);
-- finishes a request already in flight when it gets SIGTERM, then exits 0 (R10);
+- finishes a request already in flight when it gets SIGTERM, then exits 0, and stops waiting
+  for requests after GRACEFUL_TIMEOUT (R10);
 - for servers with a supervisor, survives `kill -9` of a worker and gets the worker back (R6).
 
 The generated app has no slow endpoint, and must not get one. Each test writes a test-only
@@ -13,6 +14,7 @@ The test runs the exact ENTRYPOINT + CMD with only the app target swapped for th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -53,6 +55,7 @@ PROBE = '''\
 import asyncio
 import importlib
 import json
+from urllib.parse import parse_qs
 
 framework_module = importlib.import_module({app_module!r})
 inner = getattr(framework_module, {app_attr!r})
@@ -62,7 +65,8 @@ async def probe(scope, receive, send):
     path = scope.get("path", "")
     if scope["type"] == "http" and path.startswith("/__probe/"):
         if path == "/__probe/slow":
-            await asyncio.sleep({slow})
+            query = parse_qs(scope.get("query_string", b"").decode())
+            await asyncio.sleep(float(query.get("seconds", ["{slow}"])[0]))
             payload = {{"done": True}}
         else:
             client = scope.get("client") or ("", 0)
@@ -274,3 +278,34 @@ def test_killed_worker_is_replaced(
         assert srv.proc.poll() is None, f"{server} exited after a worker died\n{srv.output()}"
         assert httpx.get(srv.base_url + "/health", timeout=5).status_code == 200
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+@pytest.mark.parametrize(
+    "server", [pytest.param(s, marks=pytest.mark.xdist_group(f"server-{s}")) for s in SERVERS]
+)
+def test_graceful_timeout_bounds_the_shutdown(
+    installed: Callable[[str], Path], server: str, tmp_path: Path
+) -> None:
+    """R10: GRACEFUL_TIMEOUT (e.g. below Cloud Run's 10 s) caps how long SIGTERM waits."""
+    project = installed(server)
+    argv = probe_command(project)
+    env = server_env(project, WEB_CONCURRENCY="1", GRACEFUL_TIMEOUT="2")
+    with start_server(argv, project, env, tmp_path / "server.log") as srv:
+        wait_healthy(srv)
+
+        def abandoned_request() -> None:
+            with contextlib.suppress(httpx.HTTPError):  # cut off by design
+                httpx.get(srv.base_url + "/__probe/slow?seconds=20", timeout=30)
+
+        client = threading.Thread(target=abandoned_request, daemon=True)
+        client.start()
+        time.sleep(1.0)
+        srv.proc.send_signal(signal.SIGTERM)
+        stopping = time.monotonic()
+        try:
+            srv.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{server} still running 15 s after SIGTERM, GRACEFUL_TIMEOUT=2\n"
+                        f"{srv.output()}")  # fmt: skip
+        took = time.monotonic() - stopping
+        assert took < 10, f"{server} took {took:.1f}s to stop with GRACEFUL_TIMEOUT=2"
