@@ -60,8 +60,8 @@ ANSWER_SETS: list[AnswerSet] = [
     AnswerSet("django-none-gunicorn-sync-py312",   {"framework": "django",  "database": "none",       "server": "gunicorn",         "python_version": "3.12", "workload": "cpu"}, deep=True),
     AnswerSet("django-pg-gunicorn-uvicorn-py312",  {"framework": "django",  "database": "postgresql", "server": "gunicorn-uvicorn", "python_version": "3.12", "deploy_target": ["compose", "kubernetes", "cloud-run"]}),
     AnswerSet("django-mysql-uvicorn-py313",        {"framework": "django",  "database": "mysql",      "server": "uvicorn",          "python_version": "3.13"}),
-    AnswerSet("django-none-gunicorn-asgi-py312",   {"framework": "django",  "database": "none",       "server": "gunicorn-asgi",    "python_version": "3.12"}),
-    AnswerSet("django-none-hypercorn-py313",       {"framework": "django",  "database": "none",       "server": "hypercorn",        "python_version": "3.13"}),
+    AnswerSet("django-none-gunicorn-asgi-py312",   {"framework": "django",  "database": "none",       "server": "gunicorn-asgi",    "python_version": "3.12"}, deep=True),
+    AnswerSet("django-none-hypercorn-py313",       {"framework": "django",  "database": "none",       "server": "hypercorn",        "python_version": "3.13"}, deep=True),
     # servers (issue 3): every (fastapi, server) pair boots; workload/workers/deploy targets vary
     AnswerSet("fastapi-none-gunicorn-asgi-py313",  {"framework": "fastapi", "database": "none",       "server": "gunicorn-asgi",    "python_version": "3.13", "workers": "2"}, deep=True),
     AnswerSet("fastapi-sqlite-granian-py313",      {"framework": "fastapi", "database": "sqlite",     "server": "granian",          "python_version": "3.13"}, deep=True),
