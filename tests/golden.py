@@ -24,6 +24,10 @@ ANSWERS_FILE = ".copier-answers.yml"
 EXAMPLES: dict[str, dict[str, Any]] = {
     "fastapi-postgresql": {},
     "fastapi-none-uvicorn": {"database": "none", "server": "uvicorn"},
+    "fastapi-postgresql-granian-k8s-cloud-run": {
+        "server": "granian",
+        "deploy_target": ["compose", "kubernetes", "cloud-run"],
+    },
 }
 
 
