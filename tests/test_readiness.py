@@ -22,12 +22,16 @@ from helpers import (
     start_server,
     wait_healthy,
 )
-from matrix import BY_NAME, AnswerSet
+from matrix import BY_NAME, AnswerSet, params
 from tcp_proxy import tcp_proxy
 
 pytestmark = pytest.mark.deep
 
-ANSWER_SET = BY_NAME["fastapi-postgresql-gunicorn-py313"]
+# One set per framework: the async SQLAlchemy pool and Django's psycopg pool recover alike.
+ANSWER_SETS = [
+    BY_NAME["fastapi-postgresql-gunicorn-py313"],
+    BY_NAME["django-postgresql-gunicorn-py313"],
+]
 
 
 def _children(pid: int) -> set[int]:
@@ -49,12 +53,13 @@ def _wait_for_status(base_url: str, path: str, status: int, timeout: float = 20.
     pytest.fail(f"{path} did not turn {status} within {timeout:.0f}s (last: {seen})")
 
 
+@pytest.mark.parametrize("answer_set", params(ANSWER_SETS))
 def test_readiness_follows_the_database_without_restart(
-    rendered: Callable[[AnswerSet], Path], tmp_path: Path
+    rendered: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
 ) -> None:
     upstream = require_service("postgresql")
     project = tmp_path / "project"
-    shutil.copytree(rendered(ANSWER_SET), project)
+    shutil.copytree(rendered(answer_set), project)
     proc = run(["uv", "sync"], cwd=project, env=child_env())
     assert proc.returncode == 0, describe(proc)
 
