@@ -286,7 +286,8 @@ def test_killed_worker_loses_nothing(
             if acks_late:
                 wait_for(
                     lambda: all(s == "SUCCESS" for s in states(client, ids).values()),
-                    90, f"all {TASKS} tasks to complete after the kill", w2.output,
+                    60, f"all {TASKS} tasks to complete after the kill",
+                    lambda: f"{states(client, ids)}\n{w2.output()[-3000:]}",
                 )  # fmt: skip
             else:
                 # Wait until the second worker has drained the queue and nothing moves for
