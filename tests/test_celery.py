@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import os
 import secrets
 import shutil
@@ -58,7 +57,10 @@ ALL_CELERY_SETS = [s for s in BY_NAME.values() if s.data.get("task_queue") == "c
 SALT = b"plinth-digests"  # the example task's salt (digests/tasks.py)
 TASKS = 50
 ROUNDS = 150_000  # PBKDF2 rounds per task: a moment of CPU each
-_redis_dbs = itertools.count(2 + (os.getpid() % 7) * 2)  # db 0/1 are the project's defaults
+# Redis db numbers of this xdist worker (its tests run one at a time): the broker's unacked
+# index is per db, so parallel workers must not share one. 0 and 1 are the project's defaults.
+_XDIST_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 7
+BROKER_DB, RESULT_DB = 2 + _XDIST_INDEX, 9 + _XDIST_INDEX
 
 
 def expected_digest(text: str, rounds: int) -> str:
@@ -135,10 +137,9 @@ class Isolation:
 def isolation(broker: str, **settings: str) -> Isolation:
     queue = f"plinth-test-{secrets.token_hex(4)}"
     env = {"CELERY_DEFAULT_QUEUE": queue, "CELERY_WORKER_CONCURRENCY": "2"}
-    db = next(_redis_dbs) % 16
-    env["CELERY_RESULT_BACKEND"] = f"redis://127.0.0.1:6379/{db}"
+    env["CELERY_RESULT_BACKEND"] = f"redis://127.0.0.1:6379/{RESULT_DB}"
     if broker == "redis":
-        env["CELERY_BROKER_URL"] = f"redis://127.0.0.1:6379/{(db + 1) % 16}"
+        env["CELERY_BROKER_URL"] = f"redis://127.0.0.1:6379/{BROKER_DB}"
     else:
         env["CELERY_BROKER_URL"] = "amqp://guest:guest@127.0.0.1:5672//"
     env.update(settings)
@@ -227,26 +228,36 @@ def test_round_trip_and_warm_shutdown(
         process(project, "worker", project.env(**iso.env), tmp_path / "worker.log") as worker,
         httpx.Client(base_url=base_url, timeout=10) as client,
     ):
-        ready = client.get("/health/ready")
-        assert ready.status_code == 200, ready.text
-        assert ready.json()["checks"]["broker"] == "ok"
+        wait_for(
+            lambda: client.get("/health/ready").status_code == 200,
+            20, "readiness", lambda: client.get("/health/ready").text,
+        )  # fmt: skip
+        assert client.get("/health/ready").json()["checks"]["broker"] == "ok"
 
-        accepted = client.post("/digests", json={"text": "round trip", "rounds": 1000})
+        text = f"round trip {iso.queue}"  # a task id no other test produces
+        accepted = client.post("/digests", json={"text": text, "rounds": 1000})
         assert accepted.status_code == 202, accepted.text
         status_url = accepted.json()["status_url"]
         wait_for(
             lambda: client.get(status_url).json()["state"] == "SUCCESS",
             60, "the task to succeed", worker.output,
         )  # fmt: skip
-        assert client.get(status_url).json()["result"] == expected_digest("round trip", 1000)
+        assert client.get(status_url).json()["result"] == expected_digest(text, 1000)
 
-        worker.proc.send_signal(signal.SIGTERM)  # warm shutdown (R10, R22)
+        # Warm shutdown (R10, R22): SIGTERM while a task runs; it finishes, then the worker exits 0.
+        slow = client.post("/digests", json={"text": f"slow {iso.queue}", "rounds": 1_500_000})
+        slow_url = slow.json()["status_url"]
+        wait_for(
+            lambda: client.get(slow_url).json()["state"] == "STARTED",
+            30, "the slow task to start", worker.output,
+        )  # fmt: skip
+        worker.proc.send_signal(signal.SIGTERM)
         try:
             code = worker.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             pytest.fail(f"worker ignored SIGTERM for 30 s\n{worker.output()}")
         assert code == 0, f"worker exited {code} on SIGTERM\n{worker.output()}"
-        assert "Warm shutdown" in worker.output() or "warm shutdown" in worker.output().lower()
+        assert client.get(slow_url).json()["state"] == "SUCCESS", worker.output()
 
 
 def enqueue(client: httpx.Client, label: str) -> list[str]:

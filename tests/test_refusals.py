@@ -29,6 +29,9 @@ REFUSALS: list[tuple[Any, ...]] = [
     ("database-unknown", {"database": "oracle"}),
     ("server-unknown", {"server": "waitress"}),
     ("framework-unknown", {"framework": "bottle"}),
+    ("task_queue-unknown", {"task_queue": "rq"}),
+    ("broker-unknown", {"task_queue": "celery", "broker": "sqs"}),
+    ("result_backend-unknown", {"task_queue": "celery", "result_backend": "rpc"}),
 ]
 
 
