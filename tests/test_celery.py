@@ -160,6 +160,10 @@ def web(project: Project, env: dict[str, str], log: Path) -> Iterator[str]:
 
 @contextlib.contextmanager
 def process(project: Project, service: str, env: dict[str, str], log: Path) -> Iterator[Server]:
+    if service == "worker":
+        # A unique node name (celery reads --hostname from CELERY_WORKER_HOSTNAME): on RabbitMQ
+        # a node's control queue is exclusive, and a killed worker's lingers for a moment.
+        env = {**env, "CELERY_WORKER_HOSTNAME": f"{secrets.token_hex(4)}@%h"}
     with start_server(project.compose_command(service), project.path, env, log) as proc:
         yield proc
 
