@@ -465,3 +465,5 @@ def test_beat_and_flower_boot(projects: Callable[[str], Project], tmp_path: Path
         wait_for(answers, 60, "Flower to answer", flower.output)
         assert httpx.get(base + "/", auth=("ops", password), timeout=10).status_code == 200
         assert httpx.get(base + "/", auth=("ops", "wrong"), timeout=10).status_code == 401
+        # The Kubernetes probes' path: the one page outside the auth, and it says nothing.
+        assert httpx.get(base + "/healthcheck", timeout=10).text == "OK"
