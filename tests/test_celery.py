@@ -19,9 +19,7 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -44,6 +42,7 @@ from helpers import (
     wait_healthy,
 )
 from matrix import BY_NAME, AnswerSet
+from tcp_proxy import tcp_proxy
 
 pytestmark = [pytest.mark.deep, pytest.mark.celery]
 
@@ -338,78 +337,20 @@ def test_killed_worker_loses_nothing(
                 assert len(lost) < TASKS
 
 
-class TcpProxy:
-    """A TCP proxy on a free port that the test can take down and bring back (the shared broker
-    itself must keep running for everyone else)."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
-        self.port = free_port()
-        self._listener: socket.socket | None = None
-        self._conns: list[socket.socket] = []
-        self._lock = threading.Lock()
-
-    def up(self) -> None:
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(64)
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-
-    def down(self) -> None:
-        if self._listener is not None:
-            with contextlib.suppress(OSError):
-                self._listener.shutdown(socket.SHUT_RDWR)
-            self._listener.close()
-            self._listener = None
-        with self._lock:
-            for conn in self._conns:
-                with contextlib.suppress(OSError):
-                    conn.shutdown(socket.SHUT_RDWR)
-                conn.close()
-            self._conns.clear()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
-                self._conns += [client, upstream]
-            for src, dst in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(src, dst), daemon=True).start()
-
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := src.recv(65536):
-                dst.sendall(data)
-        with contextlib.suppress(OSError):
-            dst.shutdown(socket.SHUT_WR)
-
-
 @pytest.mark.parametrize("broker", BROKERS)
 def test_readiness_follows_the_broker(
     projects: Callable[[str], Project], broker: str, tmp_path: Path
 ) -> None:
+    """R18: broker down -> readiness 503, liveness 200; back -> 200, same server process. The
+    shared broker cannot be stopped, so the app reaches it through a proxy the test controls."""
     host, port = require_service(broker)
     project = projects(broker)
-    proxy = TcpProxy((host, port))
-    proxy.up()
     iso = isolation(broker)
-    url = iso.env["CELERY_BROKER_URL"].replace(f":{port}/", f":{proxy.port}/")
-    env = project.env(**{**iso.env, "CELERY_BROKER_URL": url})
-    try:
-        with start_server(
-            container_command(project.path), project.path, env, tmp_path / "web.log"
-        ) as server:
+    with tcp_proxy((host, port)) as proxy:
+        url = iso.env["CELERY_BROKER_URL"].replace(f":{port}/", f":{proxy.port}/")
+        env = project.env(**{**iso.env, "CELERY_BROKER_URL": url})
+        argv = container_command(project.path)
+        with start_server(argv, project.path, env, tmp_path / "web.log") as server:
             wait_healthy(server, "/health/ready")
             pid = server.proc.pid
 
@@ -423,8 +364,6 @@ def test_readiness_follows_the_broker(
             back = wait_healthy(server, "/health/ready", timeout=20)
             assert back.json()["checks"]["broker"] == "ok"
             assert server.proc.poll() is None and server.proc.pid == pid, "the server restarted"
-    finally:
-        proxy.down()
 
 
 @pytest.mark.xdist_group("celery-redis")

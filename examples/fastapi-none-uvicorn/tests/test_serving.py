@@ -5,7 +5,13 @@ from pathlib import Path
 import pytest
 
 from my_service.serving import concurrency
-from my_service.serving.concurrency import Allotment, allotment, web_concurrency, workers_for
+from my_service.serving.concurrency import (
+    Allotment,
+    allotment,
+    web_concurrency,
+    web_threads,
+    workers_for,
+)
 from my_service.serving.entrypoint import prepare_environment
 
 GIB = 1024**3
@@ -87,7 +93,14 @@ def test_tiny_quota_still_gives_one_cpu(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("kind", "cpus", "expected"),
-    [("async", 1, 1), ("async", 4, 4), ("sync", 1, 3), ("sync", 4, 9), ("gthread", 2, 5)],
+    [
+        ("async", 1, 1),
+        ("async", 4, 4),
+        ("sync", 1, 3),
+        ("sync", 4, 9),
+        ("gthread", 2, 5),
+        ("single", 8, 1),
+    ],
 )
 def test_worker_formulas(kind: concurrency.WorkerKind, cpus: int, expected: int) -> None:
     assert workers_for(Allotment(cpus=cpus, memory_bytes=None), kind) == expected
@@ -100,14 +113,30 @@ def test_memory_limit_caps_workers() -> None:
 
 
 def test_web_concurrency_override_wins() -> None:
-    assert web_concurrency({"WEB_CONCURRENCY": "7"}, Allotment(cpus=1, memory_bytes=None)) == 7
+    one_cpu = Allotment(cpus=1, memory_bytes=None)
+    assert web_concurrency({"WEB_CONCURRENCY": "7"}, one_cpu, configured=3) == 7
     with pytest.raises(ValueError, match="WEB_CONCURRENCY"):
         web_concurrency({"WEB_CONCURRENCY": "0"})
 
 
+def test_configured_workers_replace_the_computed_count() -> None:
+    eight_cpus = Allotment(cpus=8, memory_bytes=None)
+    assert web_concurrency({}, eight_cpus, configured=3, kind="async") == 3
+    assert web_concurrency({}, eight_cpus, configured=None, kind="async") == 8
+
+
 def test_worker_memory_budget_is_configurable() -> None:
     allot = Allotment(cpus=8, memory_bytes=GIB)
-    assert web_concurrency({"WORKER_MEMORY_MB": "512"}, allot) == 2
+    env = {"WORKER_MEMORY_MB": "512"}
+    assert web_concurrency(env, allot, configured=None, kind="async") == 2
+
+
+def test_threads_override_then_configured_then_kind_default() -> None:
+    assert web_threads({"WEB_THREADS": "9"}, configured=2) == 9
+    assert web_threads({}, configured=2) == 2
+    assert web_threads({}, configured=None) == concurrency.threads_for()
+    with pytest.raises(ValueError, match="WEB_THREADS"):
+        web_threads({"WEB_THREADS": "-1"})
 
 
 def test_entrypoint_fills_server_settings_without_overriding() -> None:
@@ -118,3 +147,4 @@ def test_entrypoint_fills_server_settings_without_overriding() -> None:
     assert env["WEB_CONCURRENCY"] == "3"
     assert env["UVICORN_HOST"] == env["HOST"]
     assert env["UVICORN_PORT"] == env["PORT"]
+    assert env["UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN"] == env["GRACEFUL_TIMEOUT"]

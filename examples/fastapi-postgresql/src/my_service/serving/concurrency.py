@@ -13,10 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-WorkerKind = Literal["async", "sync", "gthread"]
+# async: one event loop per worker; sync/gthread: gunicorn's WSGI workers; single: a server
+# that runs one process per container and leaves restarts to the orchestrator (R6).
+WorkerKind = Literal["async", "sync", "gthread", "single"]
 
 # The kind of worker this service runs, fixed by the server chosen at generation time.
 WORKER_KIND: WorkerKind = "async"
+# The `workers` and `threads` answers: None computes them from the allotment; a number is the
+# default that WEB_CONCURRENCY / WEB_THREADS still override (R9).
+CONFIGURED_WORKERS: int | None = None
+CONFIGURED_THREADS: int | None = None
 # Assumed resident memory of one worker; the memory limit divided by it caps the worker count.
 DEFAULT_WORKER_MEMORY_MB = 256
 DEFAULT_GTHREAD_THREADS = 4
@@ -111,7 +117,12 @@ def workers_for(
     kind: WorkerKind = WORKER_KIND,
     worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB,
 ) -> int:
-    """R8: async workers = C; sync and gthread workers = 2C + 1; capped by memory; at least 1."""
+    """R8: async workers = C; sync and gthread workers = 2C + 1; capped by memory; at least 1.
+
+    A one-process server (`single`) always gets 1: scale it with replicas, not workers (R6).
+    """
+    if kind == "single":
+        return 1
     workers = allot.cpus if kind == "async" else 2 * allot.cpus + 1
     if allot.memory_bytes is not None:
         workers = min(workers, allot.memory_bytes // (worker_memory_mb * 1024 * 1024))
@@ -134,15 +145,26 @@ def _positive_int(env: Mapping[str, str], name: str) -> int | None:
     return value
 
 
-def web_concurrency(env: Mapping[str, str] = os.environ, allot: Allotment | None = None) -> int:
-    """Worker processes: `WEB_CONCURRENCY` if set (R9), otherwise computed from the allotment."""
+def web_concurrency(
+    env: Mapping[str, str] = os.environ,
+    allot: Allotment | None = None,
+    configured: int | None = CONFIGURED_WORKERS,
+    kind: WorkerKind = WORKER_KIND,
+) -> int:
+    """Worker processes: `WEB_CONCURRENCY` if set (R9), else the generated default, else
+    computed from the allotment."""
     override = _positive_int(env, "WEB_CONCURRENCY")
     if override is not None:
         return override
+    if configured is not None:
+        return configured
     memory_mb = _positive_int(env, "WORKER_MEMORY_MB") or DEFAULT_WORKER_MEMORY_MB
-    return workers_for(allot or allotment(), worker_memory_mb=memory_mb)
+    return workers_for(allot or allotment(), kind, worker_memory_mb=memory_mb)
 
 
-def web_threads(env: Mapping[str, str] = os.environ) -> int:
-    """Threads per worker: `WEB_THREADS` if set (R9), otherwise the default for the worker kind."""
-    return _positive_int(env, "WEB_THREADS") or threads_for()
+def web_threads(
+    env: Mapping[str, str] = os.environ, configured: int | None = CONFIGURED_THREADS
+) -> int:
+    """Threads per worker: `WEB_THREADS` if set (R9), else the generated default, else the
+    default for the worker kind."""
+    return _positive_int(env, "WEB_THREADS") or configured or threads_for()

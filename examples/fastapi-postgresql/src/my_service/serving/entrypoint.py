@@ -6,13 +6,25 @@ with the server, so the server is PID 1 and receives SIGTERM directly.
 
 import os
 import sys
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 
 from .concurrency import web_concurrency
 
-# Server settings read from the environment, filled from the container's generic variables.
+# The container's generic settings and their defaults. GRACEFUL_TIMEOUT: seconds a stopping
+# server gives requests in flight; keep it below the orchestrator's grace period (R10): 30 s in
+# compose and Kubernetes by default, 10 s on Cloud Run.
+DEFAULTS = {
+    "HOST": "0.0.0.0",  # noqa: S104 - the container's interface
+    "PORT": "8000",
+    "GRACEFUL_TIMEOUT": "25",
+}
+# Server settings read from the environment, filled from the generic settings above.
 SERVER_ENV_FROM: dict[str, str] = {}
-DEFAULTS = {"HOST": "0.0.0.0", "PORT": "8000"}  # noqa: S104 - the container's interface
+
+
+def setting(name: str, env: Mapping[str, str] = os.environ) -> str:
+    """A generic setting from the environment, else its default."""
+    return env.get(name, DEFAULTS[name])
 
 
 def prepare_environment(env: MutableMapping[str, str]) -> None:

@@ -3,14 +3,15 @@
 import os
 
 from my_service.serving.concurrency import web_concurrency, web_threads
+from my_service.serving.entrypoint import setting
 
-bind = [f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"]  # noqa: S104
+bind = [f"{setting('HOST')}:{setting('PORT')}"]
 workers = web_concurrency()
 threads = web_threads()
 worker_class = "uvicorn_worker.UvicornWorker"
 
-# Below the orchestrator's grace period (Kubernetes and compose give 30 s by default) (R10).
-graceful_timeout = 25
+# Below the orchestrator's grace period: GRACEFUL_TIMEOUT, 25 s unless set (R10).
+graceful_timeout = int(setting("GRACEFUL_TIMEOUT"))
 timeout = 60
 keepalive = 5
 # Recycle workers now and then so a slow leak cannot grow without bound; jitter avoids a herd.
