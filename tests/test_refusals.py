@@ -41,6 +41,10 @@ REFUSALS: list[tuple[Any, ...]] = [
     ("deploy_target-unknown", {"deploy_target": ["heroku"]}),
     ("sqlite-on-kubernetes", {"database": "sqlite", "deploy_target": ["kubernetes"]}),
     ("sqlite-on-cloud-run", {"database": "sqlite", "deploy_target": ["compose", "cloud-run"]}),
+    ("task_queue-unknown", {"task_queue": "rq"}),
+    ("broker-unknown", {"task_queue": "celery", "broker": "sqs"}),
+    ("result_backend-unknown", {"task_queue": "celery", "result_backend": "rpc"}),
+    ("celery-on-cloud-run", {"task_queue": "celery", "deploy_target": ["kubernetes", "cloud-run"]}),
 ]
 
 
@@ -81,6 +85,8 @@ REASONS: list[tuple[str, dict[str, Any], list[str]]] = [
     ("sqlite-kubernetes", {"database": "sqlite", "deploy_target": ["kubernetes"]},
      ["own empty database", "postgresql"]),
     ("workers-zero", {"workers": "0"}, ["auto or a whole number"]),
+    ("celery-cloud-run", {"task_queue": "celery", "deploy_target": ["cloud-run"]},
+     ["no place for the Celery worker", "kubernetes"]),
 ]  # fmt: skip
 
 
