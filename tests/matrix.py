@@ -51,6 +51,17 @@ ANSWER_SETS: list[AnswerSet] = [
     AnswerSet("fastapi-none-uvicorn-py313",        {"framework": "fastapi", "database": "none",       "server": "uvicorn",          "python_version": "3.13"}, deep=True),
     AnswerSet("fastapi-none-gunicorn-py312",       {"framework": "fastapi", "database": "none",       "server": "gunicorn-uvicorn", "python_version": "3.12"}),
     AnswerSet("fastapi-postgresql-uvicorn-py312",  {"framework": "fastapi", "database": "postgresql", "server": "uvicorn",          "python_version": "3.12", "project_name": "Billing API 2"}),
+    # Flask (WSGI, sync SQLAlchemy: psycopg 3 / PyMySQL / sqlite3) on Gunicorn.
+    AnswerSet("flask-postgresql-gunicorn-py313",   {"framework": "flask",   "database": "postgresql", "server": "gunicorn",         "python_version": "3.13"}, deep=True),
+    AnswerSet("flask-mysql-gunicorn-py312",        {"framework": "flask",   "database": "mysql",      "server": "gunicorn",         "python_version": "3.12"}, deep=True),
+    AnswerSet("flask-sqlite-gunicorn-py313",       {"framework": "flask",   "database": "sqlite",     "server": "gunicorn",         "python_version": "3.13"}, deep=True),
+    AnswerSet("flask-none-gunicorn-py312",         {"framework": "flask",   "database": "none",       "server": "gunicorn",         "python_version": "3.12"}, deep=True),
+    AnswerSet("flask-defaults",                    {"framework": "flask"}),
+    # Litestar (ASGI, async SQLAlchemy like FastAPI) on both ASGI servers.
+    AnswerSet("litestar-postgresql-gunicorn-py313", {"framework": "litestar", "database": "postgresql", "server": "gunicorn-uvicorn", "python_version": "3.13"}, deep=True),
+    AnswerSet("litestar-mysql-uvicorn-py312",      {"framework": "litestar", "database": "mysql",      "server": "uvicorn",          "python_version": "3.12"}, deep=True),
+    AnswerSet("litestar-sqlite-uvicorn-py313",     {"framework": "litestar", "database": "sqlite",     "server": "uvicorn",          "python_version": "3.13"}, deep=True),
+    AnswerSet("litestar-none-gunicorn-py312",      {"framework": "litestar", "database": "none",       "server": "gunicorn-uvicorn", "python_version": "3.12"}, deep=True),
 ]
 # fmt: on
 

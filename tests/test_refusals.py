@@ -29,6 +29,11 @@ REFUSALS: list[tuple[Any, ...]] = [
     ("database-unknown", {"database": "oracle"}),
     ("server-unknown", {"server": "waitress"}),
     ("framework-unknown", {"framework": "bottle"}),
+    # R1-R3: an ASGI app needs an ASGI server, a WSGI app a WSGI server.
+    ("flask-on-uvicorn", {"framework": "flask", "server": "uvicorn"}),
+    ("flask-on-gunicorn-uvicorn", {"framework": "flask", "server": "gunicorn-uvicorn"}),
+    ("fastapi-on-gunicorn-gthread", {"framework": "fastapi", "server": "gunicorn"}),
+    ("litestar-on-gunicorn-gthread", {"framework": "litestar", "server": "gunicorn"}),
 ]
 
 
