@@ -51,6 +51,11 @@ ANSWER_SETS: list[AnswerSet] = [
     AnswerSet("fastapi-none-uvicorn-py313",        {"framework": "fastapi", "database": "none",       "server": "uvicorn",          "python_version": "3.13"}, deep=True),
     AnswerSet("fastapi-none-gunicorn-py312",       {"framework": "fastapi", "database": "none",       "server": "gunicorn-uvicorn", "python_version": "3.12"}),
     AnswerSet("fastapi-postgresql-uvicorn-py312",  {"framework": "fastapi", "database": "postgresql", "server": "uvicorn",          "python_version": "3.12", "project_name": "Billing API 2"}),
+    # servers (issue 3): every (fastapi, server) pair boots; workload/workers/deploy targets vary
+    AnswerSet("fastapi-none-gunicorn-asgi-py313",  {"framework": "fastapi", "database": "none",       "server": "gunicorn-asgi",    "python_version": "3.13", "workers": "2"}, deep=True),
+    AnswerSet("fastapi-sqlite-granian-py313",      {"framework": "fastapi", "database": "sqlite",     "server": "granian",          "python_version": "3.13", "deploy_target": ["compose", "kubernetes"]}, deep=True),
+    AnswerSet("fastapi-none-hypercorn-py312",      {"framework": "fastapi", "database": "none",       "server": "hypercorn",        "python_version": "3.12", "deploy_target": ["cloud-run"]}, deep=True),
+    AnswerSet("fastapi-postgresql-k8s-cloud-run",  {"framework": "fastapi", "database": "postgresql", "server": "gunicorn-uvicorn", "workload": "cpu", "workers": "3", "deploy_target": ["kubernetes", "cloud-run"]}),
     # Flask (WSGI, sync SQLAlchemy: psycopg 3 / PyMySQL / sqlite3) on Gunicorn.
     AnswerSet("flask-postgresql-gunicorn-py313",   {"framework": "flask",   "database": "postgresql", "server": "gunicorn",         "python_version": "3.13"}, deep=True),
     AnswerSet("flask-mysql-gunicorn-py312",        {"framework": "flask",   "database": "mysql",      "server": "gunicorn",         "python_version": "3.12"}, deep=True),

@@ -29,10 +29,23 @@ REFUSALS: list[tuple[Any, ...]] = [
     ("database-unknown", {"database": "oracle"}),
     ("server-unknown", {"server": "waitress"}),
     ("framework-unknown", {"framework": "bottle"}),
+    # servers (issue 3): choices that cannot serve the framework, bad worker/thread counts
+    ("server-gunicorn-sync-for-fastapi", {"framework": "fastapi", "server": "gunicorn"}),
+    ("server-daphne-for-fastapi", {"framework": "fastapi", "server": "daphne"}),
+    ("workload-unknown", {"workload": "gpu"}),
+    ("workers-zero", {"workers": "0"}),
+    ("workers-negative", {"workers": "-2"}),
+    ("workers-word", {"workers": "many"}),
+    ("threads-zero", {"server": "gunicorn-uvicorn", "threads": "0"}),
+    ("deploy_target-none", {"deploy_target": []}),
+    ("deploy_target-unknown", {"deploy_target": ["heroku"]}),
     # R1-R3: an ASGI app needs an ASGI server, a WSGI app a WSGI server.
     ("flask-on-uvicorn", {"framework": "flask", "server": "uvicorn"}),
     ("flask-on-gunicorn-uvicorn", {"framework": "flask", "server": "gunicorn-uvicorn"}),
-    ("fastapi-on-gunicorn-gthread", {"framework": "fastapi", "server": "gunicorn"}),
+    ("flask-on-gunicorn-asgi", {"framework": "flask", "server": "gunicorn-asgi"}),
+    ("flask-on-hypercorn", {"framework": "flask", "server": "hypercorn"}),
+    ("flask-on-daphne", {"framework": "flask", "server": "daphne"}),
+    ("litestar-on-daphne", {"framework": "litestar", "server": "daphne"}),
     ("litestar-on-gunicorn-gthread", {"framework": "litestar", "server": "gunicorn"}),
 ]
 

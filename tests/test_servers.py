@@ -1,0 +1,311 @@
+"""Proof for every offered server: the Dockerfile's ENTRYPOINT + CMD, booted on loopback,
+
+- trusts X-Forwarded-* only from FORWARDED_ALLOW_IPS (R11);
+- finishes a request already in flight when it gets SIGTERM, then exits 0, and stops waiting
+  for requests after GRACEFUL_TIMEOUT (R10);
+- for servers with a supervisor, survives `kill -9` of a worker and gets the worker back (R6).
+
+The generated app has no slow endpoint, and must not get one. Each test writes a test-only
+module, ``_plinth_probe.py``, into the rendered package: it wraps the framework's ASGI app (the
+``app_target``) with a middleware answering ``/__probe/slow`` and ``/__probe/client``, then
+exposes the object the CMD serves (which, for hypercorn/granian/daphne, wraps the app in turn).
+The test runs the exact ENTRYPOINT + CMD with only the app target swapped for the probe's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from helpers import (
+    child_env,
+    container_command,
+    describe,
+    free_port,
+    render,
+    run,
+    start_server,
+    wait_healthy,
+)
+from matrix import BASE
+
+pytestmark = pytest.mark.deep
+
+# Every server offered for FastAPI; the supervised ones restart a dead worker (R6).
+SERVERS = ["gunicorn-uvicorn", "gunicorn-asgi", "uvicorn", "granian", "hypercorn"]
+SUPERVISED = ["gunicorn-uvicorn", "gunicorn-asgi", "uvicorn", "granian"]
+SLOW_SECONDS = 3.0
+
+PROBE = '''\
+"""Test-only probe written by plinth's tests/test_servers.py; never part of a generated app."""
+
+import asyncio
+import importlib
+import json
+from urllib.parse import parse_qs
+
+framework_module = importlib.import_module({app_module!r})
+inner = getattr(framework_module, {app_attr!r})
+
+
+async def probe(scope, receive, send):
+    path = scope.get("path", "")
+    if scope["type"] == "http" and path.startswith("/__probe/"):
+        if path == "/__probe/slow":
+            query = parse_qs(scope.get("query_string", b"").decode())
+            await asyncio.sleep(float(query.get("seconds", ["{slow}"])[0]))
+            payload = {{"done": True}}
+        else:
+            client = scope.get("client") or ("", 0)
+            payload = {{"client": client[0], "scheme": scope.get("scheme", "http")}}
+        body = json.dumps(payload).encode()
+        length = str(len(body)).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", length)]
+        await send({{"type": "http.response.start", "status": 200, "headers": headers}})
+        await send({{"type": "http.response.body", "body": body}})
+        return
+    await inner(scope, receive, send)
+
+
+# The CMD's own target (e.g. serving.proxied:app) imports the framework app from its module:
+# patch it first, so whatever wraps the app wraps the probe.
+setattr(framework_module, {app_attr!r}, probe)
+app = getattr(importlib.import_module({served_module!r}), {served_attr!r})
+'''
+
+APP_TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
+@pytest.fixture(scope="session")
+def installed(
+    template_repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], Path]:
+    """``installed(server)``: a FastAPI project for ``server``, rendered and ``uv sync``-ed once."""
+    cache: dict[str, Path] = {}
+
+    def _installed(server: str) -> Path:
+        if server not in cache:
+            answers = {**BASE, "framework": "fastapi", "database": "none", "server": server}
+            project = render(template_repo, tmp_path_factory.mktemp(server) / "project", answers)
+            proc = run(["uv", "sync", "--no-dev"], cwd=project, env=child_env())
+            assert proc.returncode == 0, describe(proc)
+            cache[server] = project
+        return cache[server]
+
+    return _installed
+
+
+def probe_command(project: Path) -> list[str]:
+    """ENTRYPOINT + CMD with the served app target swapped for the probe's."""
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    package = str(answers["project_slug"]).replace("-", "_")
+    argv = container_command(project)
+    targets = [i for i, arg in enumerate(argv) if APP_TARGET.match(arg)]
+    assert len(targets) == 1, f"cannot tell the app target in {argv}"
+    served_module, served_attr = argv[targets[0]].split(":")
+    app_module, app_attr = f"{package}.asgi", "app"  # FastAPI's app_target
+    (project / "src" / package / "_plinth_probe.py").write_text(
+        PROBE.format(
+            app_module=app_module,
+            app_attr=app_attr,
+            served_module=served_module,
+            served_attr=served_attr,
+            slow=SLOW_SECONDS,
+        )
+    )
+    argv[targets[0]] = f"{package}._plinth_probe:app"
+    return argv
+
+
+def server_env(project: Path, **extra: str) -> dict[str, str]:
+    env = child_env()
+    env.update(
+        PATH=f"{project / '.venv' / 'bin'}:{env.get('PATH', '')}",
+        VIRTUAL_ENV=str(project / ".venv"),
+        HOST="127.0.0.1",
+        PORT=str(free_port()),
+        ENVIRONMENT="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def children(pid: int) -> list[int]:
+    """Direct children of ``pid`` (Linux /proc), the workers of a supervising server."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        raw = (task / "children").read_text() if (task / "children").exists() else ""
+        found += [int(child) for child in raw.split()]
+    return sorted(set(found))
+
+
+def workers_of(pid: int) -> list[int]:
+    """Worker processes: children that are not multiprocessing's helper processes."""
+    workers = []
+    for child in children(pid):
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if b"resource_tracker" not in cmdline and b"forkserver" not in cmdline:
+            workers.append(child)
+    return workers
+
+
+def wait_for(
+    condition: Callable[[], Any], timeout: float, what: str, output: Callable[[], str]
+) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n--- output\n{output()}")
+
+
+@pytest.mark.parametrize(
+    "server", [pytest.param(s, marks=pytest.mark.xdist_group(f"server-{s}")) for s in SERVERS]
+)
+def test_forwarded_headers_only_from_allowed_proxies(
+    installed: Callable[[str], Path], server: str, tmp_path: Path
+) -> None:
+    """R11: X-Forwarded-For/-Proto change the client and scheme only when the peer is listed."""
+    project = installed(server)
+    argv = probe_command(project)
+    forwarded = {"x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https"}
+    for allowed, expected in [
+        ("127.0.0.1", {"client": "203.0.113.7", "scheme": "https"}),
+        ("192.0.2.1", {"client": "127.0.0.1", "scheme": "http"}),
+    ]:
+        env = server_env(project, FORWARDED_ALLOW_IPS=allowed, WEB_CONCURRENCY="1")
+        with start_server(argv, project, env, tmp_path / f"{allowed}.log") as srv:
+            wait_healthy(srv)
+            seen = httpx.get(srv.base_url + "/__probe/client", headers=forwarded, timeout=5)
+            assert seen.json() == expected, (
+                f"FORWARDED_ALLOW_IPS={allowed}: {seen.json()}\n{srv.output()}"
+            )
+
+
+@pytest.mark.parametrize(
+    "server", [pytest.param(s, marks=pytest.mark.xdist_group(f"server-{s}")) for s in SERVERS]
+)
+def test_sigterm_lets_the_request_in_flight_finish(
+    installed: Callable[[str], Path], server: str, tmp_path: Path
+) -> None:
+    """R10: SIGTERM stops the server gracefully: the slow request gets its answer, exit 0."""
+    project = installed(server)
+    argv = probe_command(project)
+    env = server_env(project, WEB_CONCURRENCY="2")
+    with start_server(argv, project, env, tmp_path / "server.log") as srv:
+        wait_healthy(srv)
+        result: dict[str, Any] = {}
+
+        def slow_request() -> None:
+            try:
+                response = httpx.get(srv.base_url + "/__probe/slow", timeout=30)
+                result["answer"] = (response.status_code, response.json())
+            except httpx.HTTPError as exc:
+                result["answer"] = repr(exc)
+
+        client = threading.Thread(target=slow_request)
+        started = time.monotonic()
+        client.start()
+        time.sleep(SLOW_SECONDS / 3)  # the request is now inside the handler
+        srv.proc.send_signal(signal.SIGTERM)
+        try:
+            code = srv.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{server} ignored SIGTERM for 30 s (R10)\n{srv.output()}")
+        client.join(timeout=30)
+        assert result.get("answer") == (200, {"done": True}), (
+            f"the request in flight was cut off by SIGTERM: {result.get('answer')}\n{srv.output()}"
+        )
+        assert code == 0, f"{server} exited {code} on SIGTERM\n{srv.output()}"
+        assert time.monotonic() - started >= SLOW_SECONDS, "the slow endpoint was not slow"
+
+
+@pytest.mark.parametrize(
+    "server", [pytest.param(s, marks=pytest.mark.xdist_group(f"server-{s}")) for s in SUPERVISED]
+)
+def test_killed_worker_is_replaced(
+    installed: Callable[[str], Path], server: str, tmp_path: Path
+) -> None:
+    """R6: kill -9 one of two workers; the service keeps answering and the count comes back."""
+    project = installed(server)
+    argv = container_command(project)
+    env = server_env(project, WEB_CONCURRENCY="2")
+    with start_server(argv, project, env, tmp_path / "server.log") as srv:
+        wait_healthy(srv)
+        pid = srv.proc.pid
+        before = wait_for(
+            lambda: (w := workers_of(pid)) and len(w) == 2 and w, 30, "2 workers", srv.output
+        )
+        # Both workers must be serving before one is killed (granian/uvicorn start them lazily).
+        time.sleep(1.0)
+        os.kill(before[0], signal.SIGKILL)
+
+        answers = []
+        deadline = time.monotonic() + 3.0
+        with httpx.Client(timeout=5) as http:
+            while time.monotonic() < deadline:
+                # A new connection per request, as independent clients would open.
+                answers.append(http.get(srv.base_url + "/health", headers={"connection": "close"}))
+        codes = {r.status_code for r in answers}
+        assert codes == {200}, f"answers while a worker was dead: {codes}\n{srv.output()}"
+
+        after = wait_for(
+            lambda: (w := workers_of(pid)) and len(w) == 2 and before[0] not in w and w,
+            30,
+            "the killed worker to be replaced",
+            srv.output,
+        )
+        assert before[1] in after, "the surviving worker should not have been restarted"
+        assert srv.proc.poll() is None, f"{server} exited after a worker died\n{srv.output()}"
+        assert httpx.get(srv.base_url + "/health", timeout=5).status_code == 200
+    shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+@pytest.mark.parametrize(
+    "server", [pytest.param(s, marks=pytest.mark.xdist_group(f"server-{s}")) for s in SERVERS]
+)
+def test_graceful_timeout_bounds_the_shutdown(
+    installed: Callable[[str], Path], server: str, tmp_path: Path
+) -> None:
+    """R10: GRACEFUL_TIMEOUT (e.g. below Cloud Run's 10 s) caps how long SIGTERM waits."""
+    project = installed(server)
+    argv = probe_command(project)
+    env = server_env(project, WEB_CONCURRENCY="1", GRACEFUL_TIMEOUT="2")
+    with start_server(argv, project, env, tmp_path / "server.log") as srv:
+        wait_healthy(srv)
+
+        def abandoned_request() -> None:
+            with contextlib.suppress(httpx.HTTPError):  # cut off by design
+                httpx.get(srv.base_url + "/__probe/slow?seconds=20", timeout=30)
+
+        client = threading.Thread(target=abandoned_request, daemon=True)
+        client.start()
+        time.sleep(1.0)
+        srv.proc.send_signal(signal.SIGTERM)
+        stopping = time.monotonic()
+        try:
+            srv.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{server} still running 15 s after SIGTERM, GRACEFUL_TIMEOUT=2\n"
+                        f"{srv.output()}")  # fmt: skip
+        took = time.monotonic() - stopping
+        assert took < 10, f"{server} took {took:.1f}s to stop with GRACEFUL_TIMEOUT=2"
