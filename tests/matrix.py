@@ -53,21 +53,24 @@ ANSWER_SETS: list[AnswerSet] = [
     AnswerSet("fastapi-postgresql-uvicorn-py312",  {"framework": "fastapi", "database": "postgresql", "server": "uvicorn",          "python_version": "3.12", "project_name": "Billing API 2"}),
     # servers (issue 3): every (fastapi, server) pair boots; workload/workers/deploy targets vary
     AnswerSet("fastapi-none-gunicorn-asgi-py313",  {"framework": "fastapi", "database": "none",       "server": "gunicorn-asgi",    "python_version": "3.13", "workers": "2"}, deep=True),
-    AnswerSet("fastapi-sqlite-granian-py313",      {"framework": "fastapi", "database": "sqlite",     "server": "granian",          "python_version": "3.13", "deploy_target": ["compose", "kubernetes"]}, deep=True),
-    AnswerSet("fastapi-none-hypercorn-py312",      {"framework": "fastapi", "database": "none",       "server": "hypercorn",        "python_version": "3.12", "deploy_target": ["cloud-run"]}, deep=True),
+    AnswerSet("fastapi-sqlite-granian-py313",      {"framework": "fastapi", "database": "sqlite",     "server": "granian",          "python_version": "3.13"}, deep=True),
+    AnswerSet("fastapi-none-hypercorn-py312",      {"framework": "fastapi", "database": "none",       "server": "hypercorn",        "python_version": "3.12", "deploy_target": ["kubernetes", "cloud-run"]}, deep=True),
     AnswerSet("fastapi-postgresql-k8s-cloud-run",  {"framework": "fastapi", "database": "postgresql", "server": "gunicorn-uvicorn", "workload": "cpu", "workers": "3", "deploy_target": ["kubernetes", "cloud-run"]}),
+    AnswerSet("fastapi-mysql-uvicorn-compose-k8s", {"framework": "fastapi", "database": "mysql",      "server": "uvicorn",          "deploy_target": ["compose", "kubernetes"]}),
+    AnswerSet("fastapi-none-granian-cloud-run",    {"framework": "fastapi", "database": "none",       "server": "granian",          "workers": "4", "deploy_target": ["cloud-run"]}),
     # Flask (WSGI; sync SQLAlchemy on psycopg 3 / PyMySQL / sqlite3): every WSGI server and worker kind.
     AnswerSet("flask-postgresql-gunicorn-py313",     {"framework": "flask",    "database": "postgresql", "server": "gunicorn",         "python_version": "3.13", "threads": "8"}, deep=True),
     AnswerSet("flask-mysql-granian-py312",           {"framework": "flask",    "database": "mysql",      "server": "granian",          "python_version": "3.12"}, deep=True),
     AnswerSet("flask-sqlite-gunicorn-cpu-py313",     {"framework": "flask",    "database": "sqlite",     "server": "gunicorn",         "python_version": "3.13", "workload": "cpu"}, deep=True),
     AnswerSet("flask-none-granian-cpu-py312",        {"framework": "flask",    "database": "none",       "server": "granian",          "python_version": "3.12", "workload": "cpu", "workers": "2"}, deep=True),
     AnswerSet("flask-defaults",                      {"framework": "flask"}),
+    AnswerSet("flask-mysql-gunicorn-k8s-cloud-run",  {"framework": "flask",    "database": "mysql",      "server": "gunicorn",         "deploy_target": ["compose", "kubernetes", "cloud-run"]}),
     # Litestar (ASGI; async SQLAlchemy like FastAPI): the ASGI servers spread over the databases.
     AnswerSet("litestar-postgresql-gunicorn-py313",  {"framework": "litestar", "database": "postgresql", "server": "gunicorn-uvicorn", "python_version": "3.13"}, deep=True),
     AnswerSet("litestar-mysql-granian-py312",        {"framework": "litestar", "database": "mysql",      "server": "granian",          "python_version": "3.12"}, deep=True),
     AnswerSet("litestar-sqlite-hypercorn-py313",     {"framework": "litestar", "database": "sqlite",     "server": "hypercorn",        "python_version": "3.13"}, deep=True),
     AnswerSet("litestar-none-gunicorn-asgi-py312",   {"framework": "litestar", "database": "none",       "server": "gunicorn-asgi",    "python_version": "3.12"}, deep=True),
-    AnswerSet("litestar-sqlite-uvicorn-py312",       {"framework": "litestar", "database": "sqlite",     "server": "uvicorn",          "python_version": "3.12", "deploy_target": ["kubernetes"]}),
+    AnswerSet("litestar-postgresql-uvicorn-k8s",     {"framework": "litestar", "database": "postgresql", "server": "uvicorn",          "python_version": "3.12", "deploy_target": ["kubernetes", "cloud-run"]}),
 ]
 # fmt: on
 

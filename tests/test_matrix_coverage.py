@@ -27,9 +27,7 @@ def choice_validators(question: dict[str, Any]) -> dict[str, str]:
     choices = question["choices"]
     items = choices.values() if isinstance(choices, dict) else choices
     return {
-        str(v["value"]): v["validator"]
-        for v in items
-        if isinstance(v, dict) and v.get("validator")
+        str(v["value"]): v["validator"] for v in items if isinstance(v, dict) and v.get("validator")
     }
 
 

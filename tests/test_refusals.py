@@ -39,6 +39,8 @@ REFUSALS: list[tuple[Any, ...]] = [
     ("threads-zero", {"server": "gunicorn-uvicorn", "threads": "0"}),
     ("deploy_target-none", {"deploy_target": []}),
     ("deploy_target-unknown", {"deploy_target": ["heroku"]}),
+    ("sqlite-on-kubernetes", {"database": "sqlite", "deploy_target": ["kubernetes"]}),
+    ("sqlite-on-cloud-run", {"database": "sqlite", "deploy_target": ["compose", "cloud-run"]}),
     # R1-R3: an ASGI app needs an ASGI server, a WSGI app a WSGI server.
     ("flask-on-uvicorn", {"framework": "flask", "server": "uvicorn"}),
     ("flask-on-gunicorn-uvicorn", {"framework": "flask", "server": "gunicorn-uvicorn"}),
@@ -75,3 +77,29 @@ def test_valid_base_answers_are_accepted(template_repo: Path, tmp_path: Path) ->
     """Control for the table above: the same call with BASE alone succeeds."""
     dst = render(template_repo, tmp_path / "dst", BASE)
     assert (dst / ".copier-answers.yml").is_file()
+
+
+# Disabled choices must say why and what to pick instead (issue 3): (answers, words the
+# refusal must contain). Copier applies per-choice validators to --data as to the prompt.
+REASONS: list[tuple[str, dict[str, Any], list[str]]] = [
+    ("fastapi-gunicorn", {"framework": "fastapi", "server": "gunicorn"},
+     ["cannot run an ASGI app", "gunicorn-uvicorn", "gunicorn-asgi"]),
+    ("fastapi-daphne", {"framework": "fastapi", "server": "daphne"},
+     ["only Django", "gunicorn-uvicorn"]),
+    ("sqlite-kubernetes", {"database": "sqlite", "deploy_target": ["kubernetes"]},
+     ["own empty database", "postgresql"]),
+    ("workers-zero", {"workers": "0"}, ["auto or a whole number"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("overrides", "words"), [pytest.param(r[1], r[2], id=r[0]) for r in REASONS]
+)
+def test_refusal_gives_the_reason(
+    template_repo: Path, tmp_path: Path, overrides: dict, words: list[str]
+) -> None:
+    with pytest.raises((ValueError, CopierError)) as excinfo:
+        render(template_repo, tmp_path / "dst", {**BASE, **overrides})
+    message = " ".join(str(excinfo.value).split())
+    missing = [w for w in words if w not in message]
+    assert not missing, f"refusal {message!r} does not mention {missing}"

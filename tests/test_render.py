@@ -21,7 +21,6 @@ EXPECTED_FILES = [
     "pyproject.toml",
     "Dockerfile",
     ".dockerignore",
-    "compose.yaml",
     ".env.example",
     ".github/workflows/ci.yml",
     ".pre-commit-config.yaml",
@@ -32,9 +31,15 @@ EXPECTED_FILES = [
 LEFTOVER_JINJA = re.compile(r"(?<!\$)\{\{|\{%|%\}")
 
 
+def deploy_targets(project: Path) -> list[str]:
+    return list(yaml.safe_load((project / ".copier-answers.yml").read_text())["deploy_target"])
+
+
 def test_renders_expected_layout(rendered: Render, answer_set: AnswerSet) -> None:
     project = rendered(answer_set)
-    missing = [f for f in EXPECTED_FILES if not (project / f).is_file()]
+    compose = ["compose.yaml"] if "compose" in deploy_targets(project) else []
+    expected = [*EXPECTED_FILES, *compose]
+    missing = [f for f in expected if not (project / f).is_file()]
     assert not missing, f"missing rendered files: {missing}"
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     wrong = {
@@ -135,6 +140,8 @@ def test_dockerfile_final_stage(rendered: Render, answer_set: AnswerSet) -> None
 
 def test_compose_schema(rendered: Render, answer_set: AnswerSet) -> None:
     project = rendered(answer_set)
+    if "compose" not in deploy_targets(project):
+        pytest.skip("compose is not a deploy target of this set (tests/test_deploy.py)")
     assert (project / "compose.yaml").is_file(), "no compose.yaml"
     proc = run(
         [str(VENV_BIN / "check-jsonschema"), "--builtin-schema", "vendor.compose-spec",
