@@ -165,7 +165,7 @@ def parse_dockerfile(text: str) -> list[Stage]:
         if not buffer:
             start = number
         if stripped.endswith(escape):
-            buffer += stripped[:-1] + " "
+            buffer += stripped[:-1].rstrip() + " "
             continue
         buffer += stripped
         keyword, _, args = buffer.partition(" ")

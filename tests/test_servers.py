@@ -189,11 +189,12 @@ def test_forwarded_headers_only_from_allowed_proxies(
     argv = probe_command(project)
     forwarded = {"x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https"}
     for allowed, expected in [
-        ("127.0.0.1", {"client": "203.0.113.7", "scheme": "https"}),
+        # a network, as the Kubernetes manifest sets (the ingress controller's pod CIDR)
+        ("127.0.0.0/8", {"client": "203.0.113.7", "scheme": "https"}),
         ("192.0.2.1", {"client": "127.0.0.1", "scheme": "http"}),
     ]:
         env = server_env(project, FORWARDED_ALLOW_IPS=allowed, WEB_CONCURRENCY="1")
-        with start_server(argv, project, env, tmp_path / f"{allowed}.log") as srv:
+        with start_server(argv, project, env, tmp_path / f"{allowed.replace('/', '_')}.log") as srv:
             wait_healthy(srv)
             seen = httpx.get(srv.base_url + "/__probe/client", headers=forwarded, timeout=5)
             assert seen.json() == expected, (

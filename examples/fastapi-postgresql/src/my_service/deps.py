@@ -1,0 +1,26 @@
+"""Request dependencies as `Annotated` aliases; resources come from the lifespan's state."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import httpx
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .db import session_scope
+
+
+def get_http_client(request: Request) -> httpx.AsyncClient:
+    client: httpx.AsyncClient = request.app.state.http_client
+    return client
+
+
+HttpClient = Annotated[httpx.AsyncClient, Depends(get_http_client)]
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async for session in session_scope(request.app.state.sessions):
+        yield session
+
+
+DbSession = Annotated[AsyncSession, Depends(get_session)]

@@ -1,0 +1,70 @@
+"""Golden samples: a few rendered projects committed under ``examples/``, one folder each.
+
+Each folder is a complete render; its ``.copier-answers.yml`` says which answers made it. The test
+re-renders every folder from its answers and fails on any difference, so every template change
+shows its effect on real output in review. After an intended change, rewrite them with
+``uv run python tests/golden.py``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from helpers import REPO_ROOT, render, snapshot_worktree
+
+EXAMPLES_DIR = REPO_ROOT / "examples"
+ANSWERS_FILE = ".copier-answers.yml"
+
+# name -> answers (besides the defaults); the folder examples/<name>/ holds its render.
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "fastapi-postgresql": {},
+    "fastapi-none-uvicorn": {"database": "none", "server": "uvicorn"},
+    "fastapi-postgresql-granian-k8s-cloud-run": {
+        "server": "granian",
+        "deploy_target": ["compose", "kubernetes", "cloud-run"],
+    },
+}
+
+
+def stored_answers(folder: Path) -> dict[str, Any]:
+    answers = yaml.safe_load((folder / ANSWERS_FILE).read_text())
+    return {k: v for k, v in answers.items() if not k.startswith("_")}
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Relative path -> content, without the answers file's commit line (it names a snapshot)."""
+    files: dict[str, bytes] = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(root).as_posix()
+            content = path.read_bytes()
+            if rel == ANSWERS_FILE:
+                content = b"".join(
+                    line for line in content.splitlines(keepends=True)
+                    if not line.startswith((b"_commit:", b"_src_path:"))
+                )  # fmt: skip
+            files[rel] = content
+    return files
+
+
+def render_example(template: Path, dst: Path, answers: dict[str, Any]) -> Path:
+    return render(template, dst, answers)
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        template = snapshot_worktree(Path(tmp) / "template")
+        shutil.rmtree(EXAMPLES_DIR, ignore_errors=True)
+        for name, answers in EXAMPLES.items():
+            render_example(template, EXAMPLES_DIR / name, answers)
+            print(f"examples/{name}: rendered")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Tests of the harness itself: if these helpers are wrong, every other test is meaningless."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from helpers import container_command, exec_form, git, parse_dockerfile, snapshot_worktree
+
+DOCKERFILE = """\
+# syntax=docker/dockerfile:1
+FROM python:3.13-slim AS builder
+RUN echo one \\
+    && echo two
+CMD ["wrong", "stage"]
+
+FROM python:3.13-slim AS runtime
+WORKDIR /app
+USER 999:999
+HEALTHCHECK --interval=30s \\
+  # a comment inside a continuation
+  CMD ["python", "-c", "print(1)"]
+ENTRYPOINT ["tini", "--", "/app/.venv/bin/python", "-m", "pkg.entrypoint"]
+CMD ["gunicorn", "pkg.asgi:app"]
+"""
+
+
+def test_parse_dockerfile_stages_continuations_and_exec_form() -> None:
+    stages = parse_dockerfile(DOCKERFILE)
+    assert [(s.base, s.name) for s in stages] == [
+        ("python:3.13-slim", "builder"),
+        ("python:3.13-slim", "runtime"),
+    ]
+    assert stages[0].all("RUN")[0].args == "echo one && echo two"
+    final = stages[-1]
+    assert exec_form(final.last("CMD")) == ["gunicorn", "pkg.asgi:app"]
+    healthcheck = final.last("HEALTHCHECK")
+    assert healthcheck is not None and healthcheck.args.endswith('CMD ["python", "-c", "print(1)"]')
+    assert final.last("USER").args == "999:999"  # type: ignore[union-attr]
+
+
+def test_exec_form_rejects_shell_form() -> None:
+    (stage,) = parse_dockerfile("FROM x\nCMD gunicorn app\nENTRYPOINT []\n")
+    assert exec_form(stage.last("CMD")) is None
+    assert exec_form(stage.last("ENTRYPOINT")) is None
+    assert exec_form(None) is None
+
+
+def test_container_command_maps_workdir_and_drops_missing_init(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    argv = container_command(tmp_path)
+    # tini is dropped only when the host lacks it; either way the server argv follows
+    assert argv[-5:] == [
+        str(tmp_path / ".venv/bin/python"),
+        "-m",
+        "pkg.entrypoint",
+        "gunicorn",
+        "pkg.asgi:app",
+    ]
+
+
+def test_snapshot_takes_untracked_files_but_not_ignored_ones(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    git(src, "init", "-q")
+    (src / ".gitignore").write_text("ignored.txt\n")
+    (src / "tracked.txt").write_text("committed\n")
+    git(src, "add", "-A")
+    git(src, "commit", "-qm", "init")
+    (src / "tracked.txt").write_text("edited, not committed\n")
+    (src / "untracked.txt").write_text("new\n")
+    (src / "ignored.txt").write_text("secret\n")
+
+    snap = snapshot_worktree(tmp_path / "snap", src=src)
+
+    assert (snap / "tracked.txt").read_text() == "edited, not committed\n"
+    assert (snap / "untracked.txt").exists()
+    assert not (snap / "ignored.txt").exists()
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=snap, capture_output=True, text=True, check=True
+    )
+    assert status.stdout == "", "the snapshot must be committed so vcs_ref=HEAD sees everything"

@@ -1,0 +1,90 @@
+"""R18 end to end: the booted service reports the database outage on /health/ready (503) while
+/health stays 200, and recovers to 200 when the database is back, with no process restarted."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from helpers import (
+    child_env,
+    container_command,
+    describe,
+    free_port,
+    fresh_database,
+    require_service,
+    run,
+    start_server,
+    wait_healthy,
+)
+from matrix import BY_NAME, AnswerSet
+from tcp_proxy import tcp_proxy
+
+pytestmark = pytest.mark.deep
+
+ANSWER_SET = BY_NAME["fastapi-postgresql-gunicorn-py313"]
+
+
+def _children(pid: int) -> set[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return {int(p) for p in path.read_text().split()} if path.exists() else set()
+
+
+def _wait_for_status(base_url: str, path: str, status: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    seen = None
+    while time.monotonic() < deadline:
+        try:
+            seen = httpx.get(base_url + path, timeout=5).status_code
+        except httpx.HTTPError as exc:
+            seen = repr(exc)
+        if seen == status:
+            return
+        time.sleep(0.3)
+    pytest.fail(f"{path} did not turn {status} within {timeout:.0f}s (last: {seen})")
+
+
+def test_readiness_follows_the_database_without_restart(
+    rendered: Callable[[AnswerSet], Path], tmp_path: Path
+) -> None:
+    upstream = require_service("postgresql")
+    project = tmp_path / "project"
+    shutil.copytree(rendered(ANSWER_SET), project)
+    proc = run(["uv", "sync"], cwd=project, env=child_env())
+    assert proc.returncode == 0, describe(proc)
+
+    with fresh_database("postgresql") as url, tcp_proxy(upstream) as proxy:
+        direct = "@{}:{}/".format(*upstream)
+        assert direct in url, url
+        env = child_env(
+            DATABASE_URL=url.replace(direct, f"@127.0.0.1:{proxy.port}/"),
+            PATH=f"{project / '.venv' / 'bin'}:{child_env().get('PATH', '')}",
+            HOST="127.0.0.1",
+            PORT=str(free_port()),
+            ENVIRONMENT="production",
+            SECRET_KEY=secrets.token_urlsafe(48),
+            WEB_CONCURRENCY="2",
+            DB_POOL_TIMEOUT_SECONDS="1",
+        )
+        argv = container_command(project)
+        with start_server(argv, project, env, tmp_path / "server.log") as server:
+            wait_healthy(server)
+            _wait_for_status(server.base_url, "/health/ready", 200)
+            workers = _children(server.proc.pid)
+
+            proxy.down()
+            _wait_for_status(server.base_url, "/health/ready", 503)
+            assert httpx.get(server.base_url + "/health", timeout=5).status_code == 200
+
+            proxy.up()
+            _wait_for_status(server.base_url, "/health/ready", 200)
+
+            assert server.proc.poll() is None, server.output()
+            assert _children(server.proc.pid) == workers, (
+                f"workers were restarted during the outage\n{server.output()}"
+            )
