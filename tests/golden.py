@@ -28,6 +28,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "server": "granian",
         "deploy_target": ["compose", "kubernetes", "cloud-run"],
     },
+    "flask-postgresql": {"framework": "flask"},
+    "litestar-postgresql": {"framework": "litestar"},
 }
 
 

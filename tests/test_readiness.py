@@ -14,6 +14,7 @@ import pytest
 from helpers import (
     child_env,
     container_command,
+    database_url_scheme,
     describe,
     free_port,
     fresh_database,
@@ -22,12 +23,20 @@ from helpers import (
     start_server,
     wait_healthy,
 )
-from matrix import BY_NAME, AnswerSet
+from matrix import BY_NAME, AnswerSet, params
 from tcp_proxy import tcp_proxy
 
 pytestmark = pytest.mark.deep
 
-ANSWER_SET = BY_NAME["fastapi-postgresql-gunicorn-py313"]
+# One booted service per framework, each on its own server (gunicorn-uvicorn, gunicorn gthread).
+ANSWER_SETS = [
+    BY_NAME[name]
+    for name in (
+        "fastapi-postgresql-gunicorn-py313",
+        "flask-postgresql-gunicorn-py313",
+        "litestar-postgresql-gunicorn-py313",
+    )
+]
 
 
 def _children(pid: int) -> set[int]:
@@ -49,16 +58,18 @@ def _wait_for_status(base_url: str, path: str, status: int, timeout: float = 20.
     pytest.fail(f"{path} did not turn {status} within {timeout:.0f}s (last: {seen})")
 
 
+@pytest.mark.parametrize("answer_set", params(ANSWER_SETS))
 def test_readiness_follows_the_database_without_restart(
-    rendered: Callable[[AnswerSet], Path], tmp_path: Path
+    rendered: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
 ) -> None:
     upstream = require_service("postgresql")
     project = tmp_path / "project"
-    shutil.copytree(rendered(ANSWER_SET), project)
+    shutil.copytree(rendered(answer_set), project)
     proc = run(["uv", "sync"], cwd=project, env=child_env())
     assert proc.returncode == 0, describe(proc)
 
-    with fresh_database("postgresql") as url, tcp_proxy(upstream) as proxy:
+    scheme = database_url_scheme(project)
+    with fresh_database("postgresql", scheme) as url, tcp_proxy(upstream) as proxy:
         direct = "@{}:{}/".format(*upstream)
         assert direct in url, url
         env = child_env(
