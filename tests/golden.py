@@ -28,6 +28,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "server": "granian",
         "deploy_target": ["compose", "kubernetes", "cloud-run"],
     },
+    "django-postgresql-gunicorn": {"framework": "django", "server": "gunicorn"},
     "flask-postgresql": {"framework": "flask"},
     "litestar-postgresql": {"framework": "litestar"},
 }

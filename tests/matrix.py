@@ -51,6 +51,17 @@ ANSWER_SETS: list[AnswerSet] = [
     AnswerSet("fastapi-none-uvicorn-py313",        {"framework": "fastapi", "database": "none",       "server": "uvicorn",          "python_version": "3.13"}, deep=True),
     AnswerSet("fastapi-none-gunicorn-py312",       {"framework": "fastapi", "database": "none",       "server": "gunicorn-uvicorn", "python_version": "3.12"}),
     AnswerSet("fastapi-postgresql-uvicorn-py312",  {"framework": "fastapi", "database": "postgresql", "server": "uvicorn",          "python_version": "3.12", "project_name": "Billing API 2"}),
+    # django (issue 5): every database deep; WSGI (gunicorn gthread/sync) and every ASGI server
+    AnswerSet("django-postgresql-gunicorn-py313",  {"framework": "django",  "database": "postgresql", "server": "gunicorn",         "python_version": "3.13", "workload": "io"}, deep=True),
+    AnswerSet("django-mysql-daphne-py312",         {"framework": "django",  "database": "mysql",      "server": "daphne",           "python_version": "3.12"}, deep=True),
+    AnswerSet("django-sqlite-granian-py313",       {"framework": "django",  "database": "sqlite",     "server": "granian",          "python_version": "3.13"}, deep=True),
+    AnswerSet("django-none-uvicorn-py313",         {"framework": "django",  "database": "none",       "server": "uvicorn",          "python_version": "3.13"}, deep=True),
+    AnswerSet("django-sqlite-gunicorn-uvicorn",    {"framework": "django",  "database": "sqlite",     "server": "gunicorn-uvicorn", "python_version": "3.12"}, deep=True),
+    AnswerSet("django-none-gunicorn-sync-py312",   {"framework": "django",  "database": "none",       "server": "gunicorn",         "python_version": "3.12", "workload": "cpu"}, deep=True),
+    AnswerSet("django-pg-gunicorn-uvicorn-py312",  {"framework": "django",  "database": "postgresql", "server": "gunicorn-uvicorn", "python_version": "3.12", "deploy_target": ["compose", "kubernetes", "cloud-run"]}),
+    AnswerSet("django-mysql-uvicorn-py313",        {"framework": "django",  "database": "mysql",      "server": "uvicorn",          "python_version": "3.13"}),
+    AnswerSet("django-none-gunicorn-asgi-py312",   {"framework": "django",  "database": "none",       "server": "gunicorn-asgi",    "python_version": "3.12"}, deep=True),
+    AnswerSet("django-none-hypercorn-py313",       {"framework": "django",  "database": "none",       "server": "hypercorn",        "python_version": "3.13"}, deep=True),
     # servers (issue 3): every (fastapi, server) pair boots; workload/workers/deploy targets vary
     AnswerSet("fastapi-none-gunicorn-asgi-py313",  {"framework": "fastapi", "database": "none",       "server": "gunicorn-asgi",    "python_version": "3.13", "workers": "2"}, deep=True),
     AnswerSet("fastapi-sqlite-granian-py313",      {"framework": "fastapi", "database": "sqlite",     "server": "granian",          "python_version": "3.13"}, deep=True),
@@ -58,6 +69,11 @@ ANSWER_SETS: list[AnswerSet] = [
     AnswerSet("fastapi-postgresql-k8s-cloud-run",  {"framework": "fastapi", "database": "postgresql", "server": "gunicorn-uvicorn", "workload": "cpu", "workers": "3", "deploy_target": ["kubernetes", "cloud-run"]}),
     AnswerSet("fastapi-mysql-uvicorn-compose-k8s", {"framework": "fastapi", "database": "mysql",      "server": "uvicorn",          "deploy_target": ["compose", "kubernetes"]}),
     AnswerSet("fastapi-none-granian-cloud-run",    {"framework": "fastapi", "database": "none",       "server": "granian",          "workers": "4", "deploy_target": ["cloud-run"]}),
+    # Celery (issue 4). The first two are also booted against the real brokers by test_celery.py.
+    AnswerSet("celery-redis-beat-flower",          {"framework": "fastapi", "database": "none",       "server": "gunicorn-uvicorn", "python_version": "3.13", "task_queue": "celery", "broker": "redis",    "result_backend": "redis", "celery_beat": True,  "flower": True, "deploy_target": ["compose", "kubernetes"]}),
+    AnswerSet("celery-rabbitmq-redis",             {"framework": "fastapi", "database": "none",       "server": "uvicorn",          "python_version": "3.13", "task_queue": "celery", "broker": "rabbitmq", "result_backend": "redis", "celery_beat": False, "flower": False}),
+    AnswerSet("celery-rabbitmq-none-flower-pg",    {"framework": "fastapi", "database": "postgresql", "server": "gunicorn-uvicorn", "python_version": "3.13", "task_queue": "celery", "broker": "rabbitmq", "result_backend": "none",  "celery_beat": False, "flower": True, "deploy_target": ["kubernetes"]}),
+    AnswerSet("celery-redis-none-beat-sqlite",     {"framework": "fastapi", "database": "sqlite",     "server": "uvicorn",          "python_version": "3.12", "task_queue": "celery", "broker": "redis",    "result_backend": "none",  "celery_beat": True,  "flower": False}),
     # Flask (WSGI; sync SQLAlchemy on psycopg 3 / PyMySQL / sqlite3): every WSGI server and worker kind.
     AnswerSet("flask-postgresql-gunicorn-py313",     {"framework": "flask",    "database": "postgresql", "server": "gunicorn",         "python_version": "3.13", "threads": "8"}, deep=True),
     AnswerSet("flask-mysql-granian-py312",           {"framework": "flask",    "database": "mysql",      "server": "granian",          "python_version": "3.12"}, deep=True),

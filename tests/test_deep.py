@@ -46,6 +46,13 @@ def database_url(
             yield url
 
 
+# How each framework applies its migrations once per deploy (R19); Alembic unless listed.
+MIGRATE: dict[str, list[str]] = {
+    "django": ["uv", "run", "python", "manage.py", "migrate", "--noinput"],
+}
+ALEMBIC_UPGRADE = ["uv", "run", "alembic", "upgrade", "head"]
+
+
 @pytest.mark.parametrize("answer_set", params(DEEP_SETS))
 def test_install_test_migrate_boot(
     rendered: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
@@ -73,7 +80,8 @@ def test_install_test_migrate_boot(
     with database_url(database, tmp_path, "app", scheme) as url:
         db_env = {"DATABASE_URL": url} if url else {}
         if database != "none":
-            proc = run(["uv", "run", "alembic", "upgrade", "head"], project, child_env(**db_env))
+            framework = str(answer_set.data.get("framework", "fastapi"))
+            proc = run(MIGRATE.get(framework, ALEMBIC_UPGRADE), project, child_env(**db_env))
             assert proc.returncode == 0, describe(proc)
         boot(project, db_env, tmp_path / "server.log")
 

@@ -21,6 +21,8 @@ Render = Callable[[AnswerSet], Path]
 KUBERNETES_VERSIONS = ["1.30.0", "1.37.0"]
 PRESTOP_SLEEP_MAX = 10
 CLOUD_RUN_GRACE_SECONDS = 10  # Cloud Run sends SIGKILL 10 s after SIGTERM
+# The migration command per framework; Alembic unless listed (R19).
+MIGRATE_COMMANDS = {"django": ["python", "manage.py", "migrate", "--noinput"]}
 
 
 def with_target(target: str) -> list[Any]:
@@ -153,7 +155,8 @@ def test_kubernetes_follows_the_serving_rules(rendered: Render, answer_set: Answ
         problems.append(f"migrate Job: {job is not None}, database: {answers['database']}")
     if job is not None:
         (migrate,) = job["spec"]["template"]["spec"]["containers"]
-        if migrate.get("command") != ["alembic", "upgrade", "head"]:
+        expected = MIGRATE_COMMANDS.get(answers["framework"], ["alembic", "upgrade", "head"])
+        if migrate.get("command") != expected:
             problems.append(f"migrate Job runs {migrate.get('command')}")
         if job["spec"]["template"]["spec"].get("restartPolicy") != "Never":
             problems.append("migrate Job should not restart in place")

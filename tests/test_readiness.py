@@ -28,14 +28,13 @@ from tcp_proxy import tcp_proxy
 
 pytestmark = pytest.mark.deep
 
-# One booted service per framework, each on its own server (gunicorn-uvicorn, gunicorn gthread).
+# One set per framework: the async SQLAlchemy pool (FastAPI, Litestar), the sync one (Flask) and
+# Django's psycopg pool recover alike.
 ANSWER_SETS = [
-    BY_NAME[name]
-    for name in (
-        "fastapi-postgresql-gunicorn-py313",
-        "flask-postgresql-gunicorn-py313",
-        "litestar-postgresql-gunicorn-py313",
-    )
+    BY_NAME["fastapi-postgresql-gunicorn-py313"],
+    BY_NAME["django-postgresql-gunicorn-py313"],
+    BY_NAME["flask-postgresql-gunicorn-py313"],
+    BY_NAME["litestar-postgresql-gunicorn-py313"],
 ]
 
 

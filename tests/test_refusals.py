@@ -41,6 +41,10 @@ REFUSALS: list[tuple[Any, ...]] = [
     ("deploy_target-unknown", {"deploy_target": ["heroku"]}),
     ("sqlite-on-kubernetes", {"database": "sqlite", "deploy_target": ["kubernetes"]}),
     ("sqlite-on-cloud-run", {"database": "sqlite", "deploy_target": ["compose", "cloud-run"]}),
+    ("task_queue-unknown", {"task_queue": "rq"}),
+    ("broker-unknown", {"task_queue": "celery", "broker": "sqs"}),
+    ("result_backend-unknown", {"task_queue": "celery", "result_backend": "rpc"}),
+    ("celery-on-cloud-run", {"task_queue": "celery", "deploy_target": ["kubernetes", "cloud-run"]}),
     # R1-R3: an ASGI app needs an ASGI server, a WSGI app a WSGI server.
     ("flask-on-uvicorn", {"framework": "flask", "server": "uvicorn"}),
     ("flask-on-gunicorn-uvicorn", {"framework": "flask", "server": "gunicorn-uvicorn"}),
@@ -89,6 +93,8 @@ REASONS: list[tuple[str, dict[str, Any], list[str]]] = [
     ("sqlite-kubernetes", {"database": "sqlite", "deploy_target": ["kubernetes"]},
      ["own empty database", "postgresql"]),
     ("workers-zero", {"workers": "0"}, ["auto or a whole number"]),
+    ("celery-cloud-run", {"task_queue": "celery", "deploy_target": ["cloud-run"]},
+     ["no place for the Celery worker", "kubernetes"]),
 ]  # fmt: skip
 
 

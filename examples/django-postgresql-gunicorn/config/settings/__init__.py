@@ -1,0 +1,1 @@
+"""Settings split by environment; `config.settings_module()` picks one from ENVIRONMENT."""

@@ -1,0 +1,46 @@
+"""Request id and one access log line per request (Django middleware)."""
+
+import time
+import uuid
+from collections.abc import Callable
+
+import structlog
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+logger = structlog.stdlib.get_logger("access")
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        request_id = _incoming_request_id(request) or uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        try:
+            # Django turns exceptions into responses below this middleware: one always comes back.
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request_id
+            logger.info(
+                "request",
+                method=request.method,
+                path=request.path,
+                status=response.status_code,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+            return response
+        finally:
+            structlog.contextvars.clear_contextvars()
+
+
+def _incoming_request_id(request: HttpRequest) -> str | None:
+    candidate = request.headers.get(REQUEST_ID_HEADER, "")
+    # Accept a caller's id only if it is short and printable, so logs stay clean.
+    if 0 < len(candidate) <= 128 and candidate.isprintable():
+        return candidate
+    return None
