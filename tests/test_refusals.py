@@ -45,6 +45,14 @@ REFUSALS: list[tuple[Any, ...]] = [
     ("broker-unknown", {"task_queue": "celery", "broker": "sqs"}),
     ("result_backend-unknown", {"task_queue": "celery", "result_backend": "rpc"}),
     ("celery-on-cloud-run", {"task_queue": "celery", "deploy_target": ["kubernetes", "cloud-run"]}),
+    # R1-R3: an ASGI app needs an ASGI server, a WSGI app a WSGI server.
+    ("flask-on-uvicorn", {"framework": "flask", "server": "uvicorn"}),
+    ("flask-on-gunicorn-uvicorn", {"framework": "flask", "server": "gunicorn-uvicorn"}),
+    ("flask-on-gunicorn-asgi", {"framework": "flask", "server": "gunicorn-asgi"}),
+    ("flask-on-hypercorn", {"framework": "flask", "server": "hypercorn"}),
+    ("flask-on-daphne", {"framework": "flask", "server": "daphne"}),
+    ("litestar-on-daphne", {"framework": "litestar", "server": "daphne"}),
+    ("litestar-on-gunicorn-gthread", {"framework": "litestar", "server": "gunicorn"}),
 ]
 
 

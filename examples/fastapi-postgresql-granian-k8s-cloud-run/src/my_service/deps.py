@@ -28,7 +28,7 @@ HttpClient = Annotated[httpx.AsyncClient, Depends(get_http_client)]
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async for session in session_scope(request.app.state.sessions):
+    async with session_scope(request.app.state.sessions) as session:
         yield session
 
 
