@@ -226,7 +226,10 @@ def test_generated_tests_pass(
         project = projects(proof[answer_set.name]).path
     else:
         project = install(rendered(answer_set), tmp_path / "project")
-    proc = run(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], project, child_env())
+    # Its own basetemp: pytest's shared /tmp/pytest-of-<user> is cleaned by every concurrent run.
+    basetemp = str(tmp_path / "pytest")
+    argv = ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp", basetemp]
+    proc = run(argv, project, child_env())
     assert proc.returncode == 0, describe(proc)
     assert " passed" in proc.stdout, describe(proc)
 
