@@ -74,6 +74,9 @@ ANSWER_SETS: list[AnswerSet] = [
     AnswerSet("celery-rabbitmq-redis",             {"framework": "fastapi", "database": "none",       "server": "uvicorn",          "python_version": "3.13", "task_queue": "celery", "broker": "rabbitmq", "result_backend": "redis", "celery_beat": False, "flower": False}),
     AnswerSet("celery-rabbitmq-none-flower-pg",    {"framework": "fastapi", "database": "postgresql", "server": "gunicorn-uvicorn", "python_version": "3.13", "task_queue": "celery", "broker": "rabbitmq", "result_backend": "none",  "celery_beat": False, "flower": True, "deploy_target": ["kubernetes"]}),
     AnswerSet("celery-redis-none-beat-sqlite",     {"framework": "fastapi", "database": "sqlite",     "server": "uvicorn",          "python_version": "3.12", "task_queue": "celery", "broker": "redis",    "result_backend": "none",  "celery_beat": True,  "flower": False}),
+    # Celery for Django (config/celery.py): the first two are booted by test_celery.py too.
+    AnswerSet("django-celery-redis-beat",          {"framework": "django",  "database": "sqlite",     "server": "gunicorn",         "python_version": "3.13", "task_queue": "celery", "broker": "redis",    "result_backend": "redis", "celery_beat": True,  "flower": False}),
+    AnswerSet("django-celery-rabbitmq-flower",     {"framework": "django",  "database": "postgresql", "server": "uvicorn",          "python_version": "3.12", "task_queue": "celery", "broker": "rabbitmq", "result_backend": "none",  "celery_beat": False, "flower": True, "deploy_target": ["compose", "kubernetes"]}),
 ]
 # fmt: on
 
