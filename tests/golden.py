@@ -29,6 +29,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "deploy_target": ["compose", "kubernetes", "cloud-run"],
     },
     "django-postgresql-gunicorn": {"framework": "django", "server": "gunicorn"},
+    "flask-postgresql": {"framework": "flask"},
+    "litestar-postgresql": {"framework": "litestar"},
 }
 
 

@@ -260,10 +260,24 @@ def require_service(name: str) -> tuple[str, int]:
     return host, port
 
 
+def database_url_scheme(project: Path) -> str | None:
+    """The SQLAlchemy URL scheme (dialect+driver) a rendered project declares in .env.example,
+    e.g. ``postgresql+asyncpg`` (async frameworks) or ``postgresql+psycopg`` (Flask)."""
+    env_example = project / ".env.example"
+    text = env_example.read_text() if env_example.is_file() else ""
+    match = re.search(r"^DATABASE_URL=([A-Za-z0-9+]+)://", text, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def with_scheme(url: str, scheme: str | None) -> str:
+    """``url`` with its ``dialect+driver`` replaced by ``scheme`` (unchanged when None)."""
+    return url if scheme is None else scheme + url[url.index("://") :]
+
+
 @contextlib.contextmanager
-def fresh_database(kind: str) -> Iterator[str]:
-    """Create an empty ``plinth_<random>`` database and yield its async SQLAlchemy URL;
-    drop it afterwards."""
+def fresh_database(kind: str, scheme: str | None = None) -> Iterator[str]:
+    """Create an empty ``plinth_<random>`` database and yield its SQLAlchemy URL (async driver
+    unless ``scheme`` names another, see ``database_url_scheme``); drop it afterwards."""
     host, port = require_service(kind)
     name = f"plinth_{secrets.token_hex(6)}"
     if kind == "postgresql":
@@ -295,7 +309,7 @@ def fresh_database(kind: str) -> Iterator[str]:
     else:
         raise ValueError(f"no server database for {kind!r}")
     try:
-        yield url
+        yield with_scheme(url, scheme)
     finally:
         admin(drop)
 

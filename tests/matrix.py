@@ -77,6 +77,19 @@ ANSWER_SETS: list[AnswerSet] = [
     # Celery for Django (config/celery.py): the first two are booted by test_celery.py too.
     AnswerSet("django-celery-redis-beat",          {"framework": "django",  "database": "sqlite",     "server": "gunicorn",         "python_version": "3.13", "task_queue": "celery", "broker": "redis",    "result_backend": "redis", "celery_beat": True,  "flower": False}),
     AnswerSet("django-celery-rabbitmq-flower",     {"framework": "django",  "database": "postgresql", "server": "uvicorn",          "python_version": "3.12", "task_queue": "celery", "broker": "rabbitmq", "result_backend": "none",  "celery_beat": False, "flower": True, "deploy_target": ["compose", "kubernetes"]}),
+    # Flask (WSGI; sync SQLAlchemy on psycopg 3 / PyMySQL / sqlite3): every WSGI server and worker kind.
+    AnswerSet("flask-postgresql-gunicorn-py313",     {"framework": "flask",    "database": "postgresql", "server": "gunicorn",         "python_version": "3.13", "threads": "8"}, deep=True),
+    AnswerSet("flask-mysql-granian-py312",           {"framework": "flask",    "database": "mysql",      "server": "granian",          "python_version": "3.12"}, deep=True),
+    AnswerSet("flask-sqlite-gunicorn-cpu-py313",     {"framework": "flask",    "database": "sqlite",     "server": "gunicorn",         "python_version": "3.13", "workload": "cpu"}, deep=True),
+    AnswerSet("flask-none-granian-cpu-py312",        {"framework": "flask",    "database": "none",       "server": "granian",          "python_version": "3.12", "workload": "cpu", "workers": "2"}, deep=True),
+    AnswerSet("flask-defaults",                      {"framework": "flask"}),
+    AnswerSet("flask-mysql-gunicorn-k8s-cloud-run",  {"framework": "flask",    "database": "mysql",      "server": "gunicorn",         "deploy_target": ["compose", "kubernetes", "cloud-run"]}),
+    # Litestar (ASGI; async SQLAlchemy like FastAPI): the ASGI servers spread over the databases.
+    AnswerSet("litestar-postgresql-gunicorn-py313",  {"framework": "litestar", "database": "postgresql", "server": "gunicorn-uvicorn", "python_version": "3.13"}, deep=True),
+    AnswerSet("litestar-mysql-granian-py312",        {"framework": "litestar", "database": "mysql",      "server": "granian",          "python_version": "3.12"}, deep=True),
+    AnswerSet("litestar-sqlite-hypercorn-py313",     {"framework": "litestar", "database": "sqlite",     "server": "hypercorn",        "python_version": "3.13"}, deep=True),
+    AnswerSet("litestar-none-gunicorn-asgi-py312",   {"framework": "litestar", "database": "none",       "server": "gunicorn-asgi",    "python_version": "3.12"}, deep=True),
+    AnswerSet("litestar-postgresql-uvicorn-k8s",     {"framework": "litestar", "database": "postgresql", "server": "uvicorn",          "python_version": "3.12", "deploy_target": ["kubernetes", "cloud-run"]}),
 ]
 # fmt: on
 

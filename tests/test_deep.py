@@ -16,6 +16,7 @@ import pytest
 from helpers import (
     child_env,
     container_command,
+    database_url_scheme,
     describe,
     free_port,
     fresh_database,
@@ -23,6 +24,7 @@ from helpers import (
     run,
     start_server,
     wait_healthy,
+    with_scheme,
 )
 from matrix import BY_NAME, DEEP_SETS, AnswerSet, params
 
@@ -30,14 +32,17 @@ pytestmark = pytest.mark.deep
 
 
 @contextlib.contextmanager
-def database_url(database: str, workdir: Path, label: str) -> Iterator[str | None]:
-    """A fresh, empty database for ``database`` (None when the project has no database)."""
+def database_url(
+    database: str, workdir: Path, label: str, scheme: str | None
+) -> Iterator[str | None]:
+    """A fresh, empty database for ``database`` (None when the project has no database), in the
+    URL scheme the project declares (async or sync driver)."""
     if database == "none":
         yield None
     elif database == "sqlite":
-        yield f"sqlite+aiosqlite:///{workdir / f'{label}.db'}"
+        yield with_scheme(f"sqlite+aiosqlite:///{workdir / f'{label}.db'}", scheme)
     else:
-        with fresh_database(database) as url:
+        with fresh_database(database, scheme) as url:
             yield url
 
 
@@ -62,8 +67,9 @@ def test_install_test_migrate_boot(
     assert (project / ".venv" / "bin" / "python").exists()
 
     # 2. the project's own tests: on a real server database, else offline (SQLite in-process)
+    scheme = database_url_scheme(project)
     offline = database in {"none", "sqlite"}
-    with contextlib.nullcontext(None) if offline else fresh_database(database) as url:
+    with contextlib.nullcontext(None) if offline else fresh_database(database, scheme) as url:
         extra = {"DATABASE_URL": url} if url else {}
         pytest_cmd = ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"]
         proc = run(pytest_cmd, project, child_env(**extra))
@@ -71,7 +77,7 @@ def test_install_test_migrate_boot(
     assert " passed" in proc.stdout, f"the project's tests ran nothing\n{describe(proc)}"
 
     # 3. migrations on an empty database, then 4. boot the container command against it
-    with database_url(database, tmp_path, "app") as url:
+    with database_url(database, tmp_path, "app", scheme) as url:
         db_env = {"DATABASE_URL": url} if url else {}
         if database != "none":
             framework = str(answer_set.data.get("framework", "fastapi"))

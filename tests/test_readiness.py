@@ -14,6 +14,7 @@ import pytest
 from helpers import (
     child_env,
     container_command,
+    database_url_scheme,
     describe,
     free_port,
     fresh_database,
@@ -27,10 +28,13 @@ from tcp_proxy import tcp_proxy
 
 pytestmark = pytest.mark.deep
 
-# One set per framework: the async SQLAlchemy pool and Django's psycopg pool recover alike.
+# One set per framework: the async SQLAlchemy pool (FastAPI, Litestar), the sync one (Flask) and
+# Django's psycopg pool recover alike.
 ANSWER_SETS = [
     BY_NAME["fastapi-postgresql-gunicorn-py313"],
     BY_NAME["django-postgresql-gunicorn-py313"],
+    BY_NAME["flask-postgresql-gunicorn-py313"],
+    BY_NAME["litestar-postgresql-gunicorn-py313"],
 ]
 
 
@@ -63,7 +67,8 @@ def test_readiness_follows_the_database_without_restart(
     proc = run(["uv", "sync"], cwd=project, env=child_env())
     assert proc.returncode == 0, describe(proc)
 
-    with fresh_database("postgresql") as url, tcp_proxy(upstream) as proxy:
+    scheme = database_url_scheme(project)
+    with fresh_database("postgresql", scheme) as url, tcp_proxy(upstream) as proxy:
         direct = "@{}:{}/".format(*upstream)
         assert direct in url, url
         env = child_env(

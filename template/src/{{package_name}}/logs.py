@@ -1,7 +1,13 @@
-"""Structured logs: one JSON object per line, for our code and for the server's loggers."""
+"""Structured logs: one JSON object per line, for our code and for the server's loggers.
+
+Our own loggers (structlog) render and write straight to stdout: no stdlib `LogRecord` per event,
+which keeps the per-request access line cheap. The standard library's loggers (uvicorn, gunicorn,
+SQLAlchemy, Celery) go through one handler that renders them with the same processors.
+"""
 
 import logging
 import sys
+from typing import Any, TextIO
 
 import structlog
 
@@ -16,17 +22,34 @@ _SHARED_PROCESSORS: list[structlog.typing.Processor] = [
 ]
 
 
+class NamedWriteLogger(structlog.WriteLogger):
+    """A `WriteLogger` that keeps the name it was created with, for the `logger` key."""
+
+    def __init__(self, name: str, file: TextIO) -> None:
+        super().__init__(file)
+        self.name = name
+
+
+class NamedWriteLoggerFactory:
+    def __init__(self, file: TextIO) -> None:
+        self._file = file
+
+    def __call__(self, *args: Any) -> NamedWriteLogger:
+        return NamedWriteLogger(str(args[0]) if args else "", self._file)
+
+
 def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
-    """Route structlog and the standard library (uvicorn, gunicorn, sqlalchemy) to one handler."""
+    """Configure structlog and route the standard library's loggers to the same output."""
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer()
         if fmt == "json"
         else structlog.dev.ConsoleRenderer(colors=False)
     )
+    numeric_level = logging.getLevelNamesMapping()[level.upper()]
     structlog.configure(
-        processors=[*_SHARED_PROCESSORS, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[*_SHARED_PROCESSORS, structlog.processors.format_exc_info, renderer],
+        logger_factory=NamedWriteLoggerFactory(sys.stdout),
+        wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
         cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
@@ -42,7 +65,7 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
 
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level.upper())
+    root.setLevel(numeric_level)
     # Server loggers propagate to the root handler instead of printing plain text.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "gunicorn.error"):
         server_logger = logging.getLogger(name)

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from .health import ReadinessCheck
 from .logs import configure_logging
 from .middleware import RequestContextMiddleware
-from .routes import api_router
+from .routes import ROUTERS
 from .settings import Settings, get_settings
 
 logger = structlog.stdlib.get_logger(__name__)
@@ -41,7 +41,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None if settings.environment == "production" else "/docs",
         redoc_url=None,
     )
-    app.dependency_overrides[get_settings] = lambda: settings
+    # Handlers read these settings through `deps.AppSettings`. (Not dependency_overrides: any
+    # override makes FastAPI do extra work on every request.)
+    app.state.settings = settings
     app.add_middleware(RequestContextMiddleware)
-    app.include_router(api_router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app

@@ -8,6 +8,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "x-request-id"
+# Orchestrator probes hit these every few seconds per replica: their successes are not logged
+# (a failing readiness check logs its own warning, and any 4xx/5xx is logged as usual).
+QUIET_PATHS = frozenset({"/health", "/health/ready"})
 
 logger = structlog.stdlib.get_logger("access")
 
@@ -37,13 +40,14 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_request_id)
         finally:
-            logger.info(
-                "request",
-                method=scope["method"],
-                path=scope["path"],
-                status=status_code,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            )
+            if status_code >= 400 or scope["path"] not in QUIET_PATHS:
+                logger.info(
+                    "request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status_code,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                )
             structlog.contextvars.clear_contextvars()
 
 

@@ -1,6 +1,7 @@
 """Database engine and sessions: created in the lifespan, one session per request (R16, R17)."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import (
@@ -42,8 +43,14 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+@asynccontextmanager
 async def session_scope(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """Yield one session; commit on success, roll back on error."""
+    """One session; commit on success, roll back on error.
+
+    A context manager, so a dependency can `async with` it: an exception the framework throws
+    into the dependency reaches the rollback here (iterating a generator with `async for` would
+    leave it suspended, its session open until the generator is garbage-collected).
+    """
     async with sessions() as session:
         try:
             yield session

@@ -8,6 +8,15 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .db import session_scope
+from .settings import Settings
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(get_app_settings)]
 
 
 def get_http_client(request: Request) -> httpx.AsyncClient:
@@ -19,7 +28,7 @@ HttpClient = Annotated[httpx.AsyncClient, Depends(get_http_client)]
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async for session in session_scope(request.app.state.sessions):
+    async with session_scope(request.app.state.sessions) as session:
         yield session
 
 

@@ -7,13 +7,13 @@ fails, then 200 again once it recovers, with no restart.
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Literal
+from typing import Literal
 
 import structlog
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
-from .settings import Settings, get_settings
+from .deps import AppSettings
 
 ReadinessCheck = Callable[[], Awaitable[None]]
 CheckState = Literal["ok", "down"]
@@ -40,7 +40,7 @@ async def liveness() -> Liveness:
 async def readiness(
     request: Request,
     response: Response,
-    settings: Annotated[Settings, Depends(get_settings)],
+    settings: AppSettings,
 ) -> Readiness:
     checks: dict[str, ReadinessCheck] = request.app.state.readiness_checks
     names = list(checks)

@@ -12,7 +12,7 @@ from .db import create_engine, create_sessionmaker, ping
 from .health import ReadinessCheck
 from .logs import configure_logging
 from .middleware import RequestContextMiddleware
-from .routes import api_router
+from .routes import ROUTERS
 from .settings import Settings, get_settings
 
 logger = structlog.stdlib.get_logger(__name__)
@@ -46,7 +46,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None if settings.environment == "production" else "/docs",
         redoc_url=None,
     )
-    app.dependency_overrides[get_settings] = lambda: settings
+    # Handlers read these settings through `deps.AppSettings`. (Not dependency_overrides: any
+    # override makes FastAPI do extra work on every request.)
+    app.state.settings = settings
     app.add_middleware(RequestContextMiddleware)
-    app.include_router(api_router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app

@@ -1,0 +1,53 @@
+"""Request id and one access log line per request, as request hooks.
+
+The id comes from the caller's `X-Request-ID` when it is sane, else a new one; it is bound to
+every log line of the request (structlog contextvars, per thread under gthread workers) and
+returned in the response header.
+"""
+
+import time
+import uuid
+
+import structlog
+from flask import Flask, Response, g, request
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+logger = structlog.stdlib.get_logger("access")
+
+
+def _start() -> None:
+    g.request_id = _incoming_request_id() or uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(request_id=g.request_id)
+
+
+def _finish(response: Response) -> Response:
+    response.headers[REQUEST_ID_HEADER] = g.request_id
+    logger.info(
+        "request",
+        method=request.method,
+        path=request.path,
+        status=response.status_code,
+        duration_ms=round((time.perf_counter() - g.request_started) * 1000, 2),
+    )
+    return response
+
+
+def _clear(_: BaseException | None) -> None:
+    structlog.contextvars.clear_contextvars()
+
+
+def _incoming_request_id() -> str | None:
+    candidate = request.headers.get(REQUEST_ID_HEADER, "")
+    # Accept a caller's id only if it is short and printable, so logs stay clean.
+    if 0 < len(candidate) <= 128 and candidate.isprintable():
+        return candidate
+    return None
+
+
+def register_request_context(app: Flask) -> None:
+    app.before_request(_start)
+    app.after_request(_finish)
+    app.teardown_request(_clear)

@@ -1,0 +1,95 @@
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from httpx import AsyncClient
+from litestar.testing import AsyncTestClient
+from sqlalchemy.engine import make_url
+
+from my_service.main import create_app
+from my_service.settings import Settings
+
+from .outage import database_down
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_liveness_touches_nothing_external(client: AsyncClient) -> None:
+    response = await client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readiness_reports_each_check(client: AsyncClient) -> None:
+    response = await client.get("/health/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"] == {"database": "ok"}
+
+
+async def test_responses_carry_a_request_id(client: AsyncClient) -> None:
+    generated = await client.get("/health")
+    assert len(generated.headers["x-request-id"]) == 32
+
+    echoed = await client.get("/health", headers={"X-Request-ID": "abc-123"})
+    assert echoed.headers["x-request-id"] == "abc-123"
+
+
+async def test_unknown_routes_and_methods_answer_json(client: AsyncClient) -> None:
+    missing = await client.get("/nowhere")
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "Not Found"}
+    assert len(missing.headers["x-request-id"]) == 32
+
+    wrong_method = await client.delete("/health")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json() == {"detail": "Method Not Allowed"}
+
+
+async def test_openapi_schema_lists_the_routes(client: AsyncClient) -> None:
+    response = await client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/health/ready" in paths
+    assert "/items/{item_id}" in paths
+
+
+def _unreachable(database_url: str) -> str:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return url.set(database="/nonexistent-dir/app.db").render_as_string(hide_password=False)
+    return url.set(host="127.0.0.1", port=1).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+async def client_without_database(settings: Settings) -> AsyncIterator[AsyncClient]:
+    broken = settings.model_copy(update={"database_url": _unreachable(settings.database_url)})
+    async with AsyncTestClient(app=create_app(broken)) as client:
+        yield client
+
+
+async def test_readiness_fails_while_the_database_is_down(
+    client_without_database: AsyncClient,
+) -> None:
+    ready = await client_without_database.get("/health/ready")
+    assert ready.status_code == 503
+    assert ready.json() == {"status": "unavailable", "checks": {"database": "down"}}
+
+    live = await client_without_database.get("/health")
+    assert live.status_code == 200
+
+
+async def test_readiness_recovers_when_the_database_comes_back(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with database_down(settings.database_url, tmp_path) as (url, bring_back):
+        app = create_app(settings.model_copy(update={"database_url": url}))
+        async with AsyncTestClient(app=app) as client:
+            assert (await client.get("/health/ready")).status_code == 503
+
+            bring_back()
+
+            ready = await client.get("/health/ready")
+            assert ready.status_code == 200, ready.text
+            assert ready.json() == {"status": "ok", "checks": {"database": "ok"}}
