@@ -4,11 +4,14 @@ Boots the rendered web app through its Dockerfile ENTRYPOINT + CMD and the rende
 and Flower commands (ENTRYPOINT + compose ``command``), exactly as the containers would run them.
 Each test gets its own queue name and Redis db number, so parallel runs do not collide.
 
-- round trip: POST /digests -> broker -> worker -> GET /tasks/{id}, Redis and RabbitMQ;
+- round trip: POST /digests -> broker -> worker -> GET /tasks/{id}, Redis and RabbitMQ (FastAPI),
+  Redis (Django: its RabbitMQ set keeps no results, so there is no status to poll);
 - no loss: SIGKILL the worker (and its pool) mid-way, start another: every task completes;
-  the same scenario with ``task_acks_late`` off loses tasks (so the proof can fail);
-- broker down: readiness 503 and liveness 200; broker back: 200, same server process;
-- beat publishes, Flower answers 401 without credentials and refuses to start without them.
+  the same scenario with ``task_acks_late`` off loses tasks (so the proof can fail). Redelivery
+  is the broker's and the worker's business, the same for every framework: FastAPI sets only;
+- broker down: readiness 503 and liveness 200; broker back: 200, same server process (all sets);
+- beat publishes (every set with beat), Flower answers 401 without credentials and refuses to
+  start without them (every set with Flower).
 """
 
 from __future__ import annotations
@@ -46,11 +49,20 @@ from tcp_proxy import tcp_proxy
 
 pytestmark = [pytest.mark.deep, pytest.mark.celery]
 
-# One xdist group per broker: its tests share one installed project.
-BROKERS = [
-    pytest.param(b, marks=pytest.mark.xdist_group(f"celery-{b}")) for b in ("redis", "rabbitmq")
-]
-SETS = {"redis": BY_NAME["celery-redis-beat-flower"], "rabbitmq": BY_NAME["celery-rabbitmq-redis"]}
+# The booted sets, by key; one xdist group per key: its tests share one installed project.
+SETS = {
+    "redis": BY_NAME["celery-redis-beat-flower"],
+    "rabbitmq": BY_NAME["celery-rabbitmq-redis"],
+    "django-redis": BY_NAME["django-celery-redis-beat"],
+    "django-rabbitmq": BY_NAME["django-celery-rabbitmq-flower"],
+}
+
+
+def proof_sets(*keys: str) -> list[object]:
+    return [pytest.param(k, marks=pytest.mark.xdist_group(f"celery-{k}"), id=k) for k in keys]
+
+
+BROKERS = proof_sets("redis", "rabbitmq")  # FastAPI, both brokers
 # Every Celery answer set: its generated tests must pass.
 ALL_CELERY_SETS = [s for s in BY_NAME.values() if s.data.get("task_queue") == "celery"]
 SALT = b"plinth-digests"  # the example task's salt (digests/tasks.py)
@@ -78,6 +90,10 @@ class Project:
     def broker(self) -> str:
         return str(self.answers.data["broker"])
 
+    @property
+    def framework(self) -> str:
+        return str(self.answers.data.get("framework", "fastapi"))
+
     def compose_command(self, service: str) -> list[str]:
         """ENTRYPOINT + the compose service's command: what the container runs."""
         compose = yaml.safe_load((self.path / "compose.yaml").read_text())
@@ -98,6 +114,11 @@ class Project:
             PYTHONUNBUFFERED="1",
             LOG_FORMAT="console",
         )
+        if self.framework == "django":
+            # Plain HTTP on loopback: no redirect to HTTPS for the POSTs.
+            env["SECURE_SSL_REDIRECT"] = "false"
+        if self.answers.data.get("database") == "postgresql":
+            env["DATABASE_URL"] = "postgresql://postgres@127.0.0.1:5432/test"
         env.update(extra)
         return env
 
@@ -115,12 +136,12 @@ def projects(
 ) -> Callable[[str], Project]:
     cache: dict[str, Project] = {}
 
-    def _project(broker: str) -> Project:
-        if broker not in cache:
-            answers = SETS[broker]
+    def _project(key: str) -> Project:
+        if key not in cache:
+            answers = SETS[key]
             path = install(rendered(answers), tmp_path_factory.mktemp(answers.name) / "project")
-            cache[broker] = Project(path, answers)
-        return cache[broker]
+            cache[key] = Project(path, answers)
+        return cache[key]
 
     return _project
 
@@ -219,13 +240,21 @@ def test_generated_tests_pass(
     assert " passed" in proc.stdout, describe(proc)
 
 
-@pytest.mark.parametrize("broker", BROKERS)
+def require_project_services(project: Project) -> None:
+    require_brokers(project.broker)
+    if project.answers.data.get("database") == "postgresql":
+        require_service("postgresql")
+
+
+# Django's gunicorn gthread workers run the view on a request thread: the round trip shows the
+# task is published through the project's app there, not Celery's per-thread fallback.
+@pytest.mark.parametrize("key", proof_sets("redis", "rabbitmq", "django-redis"))
 def test_round_trip_and_warm_shutdown(
-    projects: Callable[[str], Project], broker: str, tmp_path: Path
+    projects: Callable[[str], Project], key: str, tmp_path: Path
 ) -> None:
-    require_brokers(broker)
-    project = projects(broker)
-    iso = isolation(broker)
+    project = projects(key)
+    require_project_services(project)
+    iso = isolation(project.broker)
     with (
         web(project, project.env(**iso.env), tmp_path / "web.log") as base_url,
         process(project, "worker", project.env(**iso.env), tmp_path / "worker.log") as worker,
@@ -337,15 +366,16 @@ def test_killed_worker_loses_nothing(
                 assert len(lost) < TASKS
 
 
-@pytest.mark.parametrize("broker", BROKERS)
+@pytest.mark.parametrize("key", proof_sets(*SETS))
 def test_readiness_follows_the_broker(
-    projects: Callable[[str], Project], broker: str, tmp_path: Path
+    projects: Callable[[str], Project], key: str, tmp_path: Path
 ) -> None:
     """R18: broker down -> readiness 503, liveness 200; back -> 200, same server process. The
     shared broker cannot be stopped, so the app reaches it through a proxy the test controls."""
-    host, port = require_service(broker)
-    project = projects(broker)
-    iso = isolation(broker)
+    project = projects(key)
+    require_project_services(project)
+    host, port = require_service(project.broker)
+    iso = isolation(project.broker)
     with tcp_proxy((host, port)) as proxy:
         url = iso.env["CELERY_BROKER_URL"].replace(f":{port}/", f":{proxy.port}/")
         env = project.env(**{**iso.env, "CELERY_BROKER_URL": url})
@@ -366,13 +396,12 @@ def test_readiness_follows_the_broker(
             assert server.proc.poll() is None and server.proc.pid == pid, "the server restarted"
 
 
-@pytest.mark.xdist_group("celery-redis")
-def test_beat_and_flower_boot(projects: Callable[[str], Project], tmp_path: Path) -> None:
-    """Beat publishes its schedule to a worker; Flower refuses to start without credentials and
-    answers 401 to a request without them (R22)."""
-    require_brokers("redis")
-    project = projects("redis")
-    iso = isolation("redis")
+@pytest.mark.parametrize("key", proof_sets("redis", "django-redis"))
+def test_beat_boots(projects: Callable[[str], Project], key: str, tmp_path: Path) -> None:
+    """Beat publishes its schedule to a worker (R22)."""
+    project = projects(key)
+    require_project_services(project)
+    iso = isolation(project.broker)
     env = project.env(**iso.env)
     with (
         process(project, "worker", project.env(**iso.env), tmp_path / "worker.log") as worker,
@@ -382,6 +411,16 @@ def test_beat_and_flower_boot(projects: Callable[[str], Project], tmp_path: Path
                  lambda: f"--- beat\n{beat.output()}\n--- worker\n{worker.output()}")  # fmt: skip
         assert beat.proc.poll() is None, beat.output()
 
+
+@pytest.mark.parametrize("key", proof_sets("redis", "django-rabbitmq"))
+def test_flower_boots_behind_auth(
+    projects: Callable[[str], Project], key: str, tmp_path: Path
+) -> None:
+    """Flower refuses to start without credentials and answers 401 to a request without them
+    (R22)."""
+    project = projects(key)
+    require_project_services(project)
+    iso = isolation(project.broker)
     open_env = project.env(**iso.env)
     open_env.pop("FLOWER_BASIC_AUTH", None)
     proc = run(project.compose_command("flower"), project.path, open_env, timeout=60)

@@ -45,6 +45,8 @@ REFUSALS: list[tuple[Any, ...]] = [
     ("broker-unknown", {"task_queue": "celery", "broker": "sqs"}),
     ("result_backend-unknown", {"task_queue": "celery", "result_backend": "rpc"}),
     ("celery-on-cloud-run", {"task_queue": "celery", "deploy_target": ["kubernetes", "cloud-run"]}),
+    ("celery-for-flask", {"framework": "flask", "task_queue": "celery"}),
+    ("celery-for-litestar", {"framework": "litestar", "task_queue": "celery"}),
     # R1-R3: an ASGI app needs an ASGI server, a WSGI app a WSGI server.
     ("flask-on-uvicorn", {"framework": "flask", "server": "uvicorn"}),
     ("flask-on-gunicorn-uvicorn", {"framework": "flask", "server": "gunicorn-uvicorn"}),
@@ -95,6 +97,8 @@ REASONS: list[tuple[str, dict[str, Any], list[str]]] = [
     ("workers-zero", {"workers": "0"}, ["auto or a whole number"]),
     ("celery-cloud-run", {"task_queue": "celery", "deploy_target": ["cloud-run"]},
      ["no place for the Celery worker", "kubernetes"]),
+    ("celery-litestar", {"framework": "litestar", "task_queue": "celery"},
+     ["FastAPI and Django only", "fastapi or django"]),
 ]  # fmt: skip
 
 
