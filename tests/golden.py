@@ -64,7 +64,11 @@ def main() -> int:
         template = snapshot_worktree(Path(tmp) / "template")
         shutil.rmtree(EXAMPLES_DIR, ignore_errors=True)
         for name, answers in EXAMPLES.items():
-            render_example(template, EXAMPLES_DIR / name, answers)
+            folder = render_example(template, EXAMPLES_DIR / name, answers)
+            # The commit and source path name a throwaway snapshot: leave them out, so a
+            # re-render that changes nothing leaves no diff.
+            answers_file = folder / ANSWERS_FILE
+            answers_file.write_bytes(tree(folder)[ANSWERS_FILE])
             print(f"examples/{name}: rendered")
     return 0
 

@@ -5,11 +5,15 @@
   for requests after GRACEFUL_TIMEOUT (R10);
 - for servers with a supervisor, survives `kill -9` of a worker and gets the worker back (R6).
 
+Every FastAPI server, and the WSGI side: Flask under gunicorn gthread (workload io), gunicorn
+sync (workload cpu) and granian's WSGI interface, and Django under gunicorn gthread.
+
 The generated app has no slow endpoint, and must not get one. Each test writes a test-only
-module, ``_plinth_probe.py``, into the rendered package: it wraps the framework's ASGI app (the
-``app_target``) with a middleware answering ``/__probe/slow`` and ``/__probe/client``, then
-exposes the object the CMD serves (which, for hypercorn/granian/daphne, wraps the app in turn).
-The test runs the exact ENTRYPOINT + CMD with only the app target swapped for the probe's.
+module, ``_plinth_probe.py``, into the rendered package: it wraps the framework's app (the
+``app_target``, ASGI or WSGI) with a middleware answering ``/__probe/slow`` and
+``/__probe/client``, then exposes the object the CMD serves (``serving.proxied:app``, which wraps
+the app in turn). The test runs the exact ENTRYPOINT + CMD with only the app target swapped for
+the probe's.
 """
 
 from __future__ import annotations
@@ -44,12 +48,28 @@ from matrix import BASE
 
 pytestmark = pytest.mark.deep
 
-# Every server offered for FastAPI; the supervised ones restart a dead worker (R6).
-SERVERS = ["gunicorn-uvicorn", "gunicorn-asgi", "uvicorn", "granian", "hypercorn"]
-SUPERVISED = ["gunicorn-uvicorn", "gunicorn-asgi", "uvicorn", "granian"]
+# name -> answers. Every server offered for FastAPI, and the WSGI servers and worker kinds.
+CASES: dict[str, dict[str, str]] = {
+    **{
+        server: {"framework": "fastapi", "server": server}
+        for server in ["gunicorn-uvicorn", "gunicorn-asgi", "uvicorn", "granian", "hypercorn"]
+    },
+    "flask-gunicorn-gthread": {"framework": "flask", "server": "gunicorn", "workload": "io"},
+    "flask-gunicorn-sync": {"framework": "flask", "server": "gunicorn", "workload": "cpu"},
+    "flask-granian-wsgi": {"framework": "flask", "server": "granian", "workload": "io"},
+    "django-gunicorn-gthread": {"framework": "django", "server": "gunicorn", "workload": "io"},
+}
+# The supervised ones restart a dead worker (R6); hypercorn runs one process per container.
+SUPERVISED = [name for name, answers in CASES.items() if answers["server"] != "hypercorn"]
+# The framework's own app object, which the CMD's target wraps (copier.yml `app_target`).
+APP_OBJECT = {
+    "fastapi": ("{package}.asgi", "app"),
+    "flask": ("{package}.wsgi", "app"),
+    "django": ("config.wsgi", "application"),
+}
 SLOW_SECONDS = 3.0
 
-PROBE = '''\
+ASGI_PROBE = '''\
 """Test-only probe written by plinth's tests/test_servers.py; never part of a generated app."""
 
 import asyncio
@@ -86,6 +106,49 @@ setattr(framework_module, {app_attr!r}, probe)
 app = getattr(importlib.import_module({served_module!r}), {served_attr!r})
 '''
 
+WSGI_PROBE = '''\
+"""Test-only probe written by plinth's tests/test_servers.py; never part of a generated app."""
+
+import importlib
+import json
+import time
+from urllib.parse import parse_qs
+
+framework_module = importlib.import_module({app_module!r})
+inner = getattr(framework_module, {app_attr!r})
+
+
+def django_view_of(environ):
+    """What Django makes of the request: is_secure() and build_absolute_uri() (R11)."""
+    try:
+        from django.core.handlers.wsgi import WSGIRequest
+    except ImportError:
+        return {{}}
+    request = WSGIRequest(environ)
+    return {{"secure": request.is_secure(), "url": request.build_absolute_uri("/")}}
+
+
+def probe(environ, start_response):
+    path = environ.get("PATH_INFO", "")
+    if not path.startswith("/__probe/"):
+        return inner(environ, start_response)
+    if path == "/__probe/slow":
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        time.sleep(float(query.get("seconds", ["{slow}"])[0]))
+        payload = {{"done": True}}
+    else:
+        payload = {{"client": environ["REMOTE_ADDR"], "scheme": environ["wsgi.url_scheme"]}}
+        payload.update(django_view_of(environ))
+    body = json.dumps(payload).encode()
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    start_response("200 OK", headers)
+    return [body]
+
+
+setattr(framework_module, {app_attr!r}, probe)
+app = getattr(importlib.import_module({served_module!r}), {served_attr!r})
+'''
+
 APP_TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
 
@@ -93,17 +156,17 @@ APP_TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 def installed(
     template_repo: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Callable[[str], Path]:
-    """``installed(server)``: a FastAPI project for ``server``, rendered and ``uv sync``-ed once."""
+    """``installed(case)``: the project for ``CASES[case]``, rendered and ``uv sync``-ed once."""
     cache: dict[str, Path] = {}
 
-    def _installed(server: str) -> Path:
-        if server not in cache:
-            answers = {**BASE, "framework": "fastapi", "database": "none", "server": server}
-            project = render(template_repo, tmp_path_factory.mktemp(server) / "project", answers)
+    def _installed(case: str) -> Path:
+        if case not in cache:
+            answers = {**BASE, "database": "none", **CASES[case]}
+            project = render(template_repo, tmp_path_factory.mktemp(case) / "project", answers)
             proc = run(["uv", "sync", "--no-dev"], cwd=project, env=child_env())
             assert proc.returncode == 0, describe(proc)
-            cache[server] = project
-        return cache[server]
+            cache[case] = project
+        return cache[case]
 
     return _installed
 
@@ -112,14 +175,16 @@ def probe_command(project: Path) -> list[str]:
     """ENTRYPOINT + CMD with the served app target swapped for the probe's."""
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     package = str(answers["project_slug"]).replace("-", "_")
+    framework = str(answers["framework"])
     argv = container_command(project)
     targets = [i for i, arg in enumerate(argv) if APP_TARGET.match(arg)]
     assert len(targets) == 1, f"cannot tell the app target in {argv}"
     served_module, served_attr = argv[targets[0]].split(":")
-    app_module, app_attr = f"{package}.asgi", "app"  # FastAPI's app_target
+    app_module, app_attr = APP_OBJECT[framework]
+    probe = WSGI_PROBE if framework in {"flask", "django"} else ASGI_PROBE
     (project / "src" / package / "_plinth_probe.py").write_text(
-        PROBE.format(
-            app_module=app_module,
+        probe.format(
+            app_module=app_module.format(package=package),
             app_attr=app_attr,
             served_module=served_module,
             served_attr=served_attr,
@@ -179,37 +244,44 @@ def wait_for(
 
 
 @pytest.mark.parametrize(
-    "server", [pytest.param(s, marks=pytest.mark.xdist_group(f"server-{s}")) for s in SERVERS]
+    "case", [pytest.param(c, marks=pytest.mark.xdist_group(f"server-{c}")) for c in CASES]
 )
 def test_forwarded_headers_only_from_allowed_proxies(
-    installed: Callable[[str], Path], server: str, tmp_path: Path
+    installed: Callable[[str], Path], case: str, tmp_path: Path
 ) -> None:
-    """R11: X-Forwarded-For/-Proto change the client and scheme only when the peer is listed."""
-    project = installed(server)
+    """R11: X-Forwarded-For/-Proto change the client and scheme only when the peer is listed.
+
+    One boot trusts a network (as the Kubernetes manifest sets the ingress controller's pod CIDR),
+    127.0.0.0/31; a request from 127.0.0.1 is inside it, one from 127.0.0.2 is not."""
+    project = installed(case)
     argv = probe_command(project)
     forwarded = {"x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https"}
-    for allowed, expected in [
-        # a network, as the Kubernetes manifest sets (the ingress controller's pod CIDR)
-        ("127.0.0.0/8", {"client": "203.0.113.7", "scheme": "https"}),
-        ("192.0.2.1", {"client": "127.0.0.1", "scheme": "http"}),
-    ]:
-        env = server_env(project, FORWARDED_ALLOW_IPS=allowed, WEB_CONCURRENCY="1")
-        with start_server(argv, project, env, tmp_path / f"{allowed.replace('/', '_')}.log") as srv:
-            wait_healthy(srv)
-            seen = httpx.get(srv.base_url + "/__probe/client", headers=forwarded, timeout=5)
-            assert seen.json() == expected, (
-                f"FORWARDED_ALLOW_IPS={allowed}: {seen.json()}\n{srv.output()}"
-            )
+    env = server_env(project, FORWARDED_ALLOW_IPS="127.0.0.0/31", WEB_CONCURRENCY="1")
+    with start_server(argv, project, env, tmp_path / "server.log") as srv:
+        wait_healthy(srv)
+        for peer, expected in [
+            ("127.0.0.1", {"client": "203.0.113.7", "scheme": "https"}),
+            ("127.0.0.2", {"client": "127.0.0.2", "scheme": "http"}),
+        ]:
+            if CASES[case]["framework"] == "django":
+                # Django itself (no SECURE_PROXY_SSL_HEADER) follows the server's verdict.
+                scheme = expected["scheme"]
+                origin = f"{scheme}://127.0.0.1:{env['PORT']}/"
+                expected = {**expected, "secure": scheme == "https", "url": origin}
+            transport = httpx.HTTPTransport(local_address=peer)
+            with httpx.Client(transport=transport, timeout=5) as http:
+                seen = http.get(srv.base_url + "/__probe/client", headers=forwarded).json()
+            assert seen == expected, f"from {peer}: {seen}\n{srv.output()}"
 
 
 @pytest.mark.parametrize(
-    "server", [pytest.param(s, marks=pytest.mark.xdist_group(f"server-{s}")) for s in SERVERS]
+    "case", [pytest.param(c, marks=pytest.mark.xdist_group(f"server-{c}")) for c in CASES]
 )
 def test_sigterm_lets_the_request_in_flight_finish(
-    installed: Callable[[str], Path], server: str, tmp_path: Path
+    installed: Callable[[str], Path], case: str, tmp_path: Path
 ) -> None:
     """R10: SIGTERM stops the server gracefully: the slow request gets its answer, exit 0."""
-    project = installed(server)
+    project = installed(case)
     argv = probe_command(project)
     env = server_env(project, WEB_CONCURRENCY="2")
     with start_server(argv, project, env, tmp_path / "server.log") as srv:
@@ -231,23 +303,23 @@ def test_sigterm_lets_the_request_in_flight_finish(
         try:
             code = srv.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"{server} ignored SIGTERM for 30 s (R10)\n{srv.output()}")
+            pytest.fail(f"{case} ignored SIGTERM for 30 s (R10)\n{srv.output()}")
         client.join(timeout=30)
         assert result.get("answer") == (200, {"done": True}), (
             f"the request in flight was cut off by SIGTERM: {result.get('answer')}\n{srv.output()}"
         )
-        assert code == 0, f"{server} exited {code} on SIGTERM\n{srv.output()}"
+        assert code == 0, f"{case} exited {code} on SIGTERM\n{srv.output()}"
         assert time.monotonic() - started >= SLOW_SECONDS, "the slow endpoint was not slow"
 
 
 @pytest.mark.parametrize(
-    "server", [pytest.param(s, marks=pytest.mark.xdist_group(f"server-{s}")) for s in SUPERVISED]
+    "case", [pytest.param(c, marks=pytest.mark.xdist_group(f"server-{c}")) for c in SUPERVISED]
 )
 def test_killed_worker_is_replaced(
-    installed: Callable[[str], Path], server: str, tmp_path: Path
+    installed: Callable[[str], Path], case: str, tmp_path: Path
 ) -> None:
     """R6: kill -9 one of two workers; the service keeps answering and the count comes back."""
-    project = installed(server)
+    project = installed(case)
     argv = container_command(project)
     env = server_env(project, WEB_CONCURRENCY="2")
     with start_server(argv, project, env, tmp_path / "server.log") as srv:
@@ -276,19 +348,19 @@ def test_killed_worker_is_replaced(
             srv.output,
         )
         assert before[1] in after, "the surviving worker should not have been restarted"
-        assert srv.proc.poll() is None, f"{server} exited after a worker died\n{srv.output()}"
+        assert srv.proc.poll() is None, f"{case} exited after a worker died\n{srv.output()}"
         assert httpx.get(srv.base_url + "/health", timeout=5).status_code == 200
     shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 @pytest.mark.parametrize(
-    "server", [pytest.param(s, marks=pytest.mark.xdist_group(f"server-{s}")) for s in SERVERS]
+    "case", [pytest.param(c, marks=pytest.mark.xdist_group(f"server-{c}")) for c in CASES]
 )
 def test_graceful_timeout_bounds_the_shutdown(
-    installed: Callable[[str], Path], server: str, tmp_path: Path
+    installed: Callable[[str], Path], case: str, tmp_path: Path
 ) -> None:
     """R10: GRACEFUL_TIMEOUT (e.g. below Cloud Run's 10 s) caps how long SIGTERM waits."""
-    project = installed(server)
+    project = installed(case)
     argv = probe_command(project)
     env = server_env(project, WEB_CONCURRENCY="1", GRACEFUL_TIMEOUT="2")
     with start_server(argv, project, env, tmp_path / "server.log") as srv:
@@ -306,7 +378,7 @@ def test_graceful_timeout_bounds_the_shutdown(
         try:
             srv.proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"{server} still running 15 s after SIGTERM, GRACEFUL_TIMEOUT=2\n"
+            pytest.fail(f"{case} still running 15 s after SIGTERM, GRACEFUL_TIMEOUT=2\n"
                         f"{srv.output()}")  # fmt: skip
         took = time.monotonic() - stopping
-        assert took < 10, f"{server} took {took:.1f}s to stop with GRACEFUL_TIMEOUT=2"
+        assert took < 10, f"{case} took {took:.1f}s to stop with GRACEFUL_TIMEOUT=2"

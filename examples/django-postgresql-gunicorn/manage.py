@@ -4,7 +4,7 @@
 import os
 import sys
 
-from config import settings_module
+from config.settings import settings_module
 
 
 def main() -> None:

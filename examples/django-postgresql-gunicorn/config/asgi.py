@@ -8,7 +8,7 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-from config import settings_module
+from config.settings import settings_module
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
 

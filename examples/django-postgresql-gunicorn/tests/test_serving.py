@@ -1,6 +1,8 @@
 """Worker counts from fake cgroup trees (R7-R9) and the entrypoint's environment."""
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,6 +15,10 @@ from my_service.serving.concurrency import (
     workers_for,
 )
 from my_service.serving.entrypoint import prepare_environment
+from my_service.serving.proxied import TrustedProxies, trust_forwarded_headers
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 GIB = 1024**3
 
@@ -145,3 +151,51 @@ def test_entrypoint_fills_server_settings_without_overriding() -> None:
     assert env["HOST"] == "0.0.0.0"
     assert env["PORT"] == "9000"
     assert env["WEB_CONCURRENCY"] == "3"
+
+
+def _seen_by_app(allowed: str, peer: str, headers: dict[str, str]) -> tuple[str, str]:
+    """REMOTE_ADDR and wsgi.url_scheme as the wrapped app sees them."""
+    seen: dict[str, str] = {}
+
+    def inner(environ: "WSGIEnvironment", start_response: "StartResponse") -> list[bytes]:
+        seen.update(client=environ["REMOTE_ADDR"], scheme=environ["wsgi.url_scheme"])
+        start_response("204 No Content", [])
+        return []
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: object = None, /
+    ) -> Callable[[bytes], object]:
+        return lambda _: None
+
+    environ = {"REMOTE_ADDR": peer, "wsgi.url_scheme": "http", **headers}
+    list(trust_forwarded_headers(inner, allowed)(environ, start_response))
+    return seen["client"], seen["scheme"]
+
+
+FORWARDED = {"HTTP_X_FORWARDED_FOR": "203.0.113.7, 10.1.2.3", "HTTP_X_FORWARDED_PROTO": "https"}
+
+
+@pytest.mark.parametrize(
+    ("allowed", "peer", "expected"),
+    [
+        ("127.0.0.1", "127.0.0.1", ("10.1.2.3", "https")),  # the nearest untrusted hop
+        ("127.0.0.1, 10.0.0.0/8", "127.0.0.1", ("203.0.113.7", "https")),  # a trusted network
+        ("10.0.0.0/8", "10.9.9.9", ("203.0.113.7", "https")),
+        ("*", "198.51.100.1", ("203.0.113.7", "https")),
+        ("127.0.0.1", "198.51.100.1", ("198.51.100.1", "http")),  # not a proxy: ignored
+        ("", "127.0.0.1", ("127.0.0.1", "http")),
+    ],
+)
+def test_forwarded_headers_are_trusted_only_from_allowed_proxies(
+    allowed: str, peer: str, expected: tuple[str, str]
+) -> None:
+    assert _seen_by_app(allowed, peer, FORWARDED) == expected
+
+
+def test_trusted_proxy_without_forwarded_headers_changes_nothing() -> None:
+    assert _seen_by_app("127.0.0.1", "127.0.0.1", {}) == ("127.0.0.1", "http")
+
+
+def test_a_bad_allow_list_fails_at_startup() -> None:
+    with pytest.raises(ValueError, match=r"proxy\.example"):
+        TrustedProxies("proxy.example")

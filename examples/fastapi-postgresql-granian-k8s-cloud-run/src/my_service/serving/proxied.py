@@ -3,6 +3,7 @@
 granian does not take the client address from the headers of trusted proxies by itself, so
 the container serves this module's `app`: the application wrapped by a middleware that rewrites
 the client address and scheme only when the peer is a listed proxy, as uvicorn does natively.
+FORWARDED_ALLOW_IPS is a comma-separated list of addresses and networks (`10.0.0.0/8`), or `*`.
 """
 
 import os

@@ -130,7 +130,8 @@ def workers_for(
 
 
 def threads_for(kind: WorkerKind = WORKER_KIND) -> int:
-    """R8: gthread workers run 4 threads by default; every other kind runs one."""
+    """R8: gthread workers (gunicorn's, granian's WSGI pool for I/O-bound work) run 4 threads by
+    default; every other kind runs one."""
     return DEFAULT_GTHREAD_THREADS if kind == "gthread" else 1
 
 
