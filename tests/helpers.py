@@ -351,7 +351,7 @@ def start_server(argv: list[str], cwd: Path, env: Mapping[str, str], log: Path) 
             proc.wait(timeout=10)
 
 
-def wait_healthy(server: Server, path: str = "/health", timeout: float = 30.0) -> Any:
+def wait_healthy(server: Server, path: str = "/health", timeout: float = 60.0) -> Any:
     import httpx
 
     deadline = time.monotonic() + timeout
