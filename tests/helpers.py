@@ -323,6 +323,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def container_env(project: Path, **extra: str) -> dict[str, str]:
+    """The environment the image gives its CMD, for a rendered project on loopback: the project's
+    venv first on PATH, a free port, production settings with a random secret; ``extra`` wins."""
+    env = child_env()
+    env.update(
+        PATH=f"{project / '.venv' / 'bin'}:{env.get('PATH', '')}",
+        VIRTUAL_ENV=str(project / ".venv"),
+        HOST="127.0.0.1",
+        PORT=str(free_port()),
+        ENVIRONMENT="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
 @dataclass
 class Server:
     proc: subprocess.Popen[bytes]

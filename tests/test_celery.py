@@ -36,6 +36,7 @@ from helpers import (
     Server,
     child_env,
     container_command,
+    container_env,
     describe,
     exec_form,
     final_stage,
@@ -105,18 +106,7 @@ class Project:
         return [*entrypoint, *command]
 
     def env(self, **extra: str) -> dict[str, str]:
-        venv_bin = self.path / ".venv" / "bin"
-        env = child_env()
-        env.update(
-            PATH=f"{venv_bin}:{env.get('PATH', '')}",
-            VIRTUAL_ENV=str(self.path / ".venv"),
-            HOST="127.0.0.1",
-            PORT=str(free_port()),
-            ENVIRONMENT="production",
-            SECRET_KEY=secrets.token_urlsafe(48),
-            PYTHONUNBUFFERED="1",
-            LOG_FORMAT="console",
-        )
+        env = container_env(self.path, LOG_FORMAT="console")
         if self.framework == "django":
             # Plain HTTP on loopback: no redirect to HTTPS for the POSTs.
             env["SECURE_SSL_REDIRECT"] = "false"

@@ -4,7 +4,6 @@ then boot its Dockerfile CMD on loopback and stop it the way an orchestrator doe
 from __future__ import annotations
 
 import contextlib
-import secrets
 import shutil
 import signal
 import subprocess
@@ -16,9 +15,9 @@ import pytest
 from helpers import (
     child_env,
     container_command,
+    container_env,
     database_url_scheme,
     describe,
-    free_port,
     fresh_database,
     render,
     run,
@@ -88,17 +87,7 @@ def test_install_test_migrate_boot(
 
 def boot(project: Path, db_env: dict[str, str], log: Path) -> None:
     argv = container_command(project)
-    venv_bin = project / ".venv" / "bin"
-    env = child_env(**db_env)
-    env.update(
-        PATH=f"{venv_bin}:{env.get('PATH', '')}",
-        VIRTUAL_ENV=str(project / ".venv"),
-        HOST="127.0.0.1",
-        PORT=str(free_port()),
-        ENVIRONMENT="production",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        PYTHONUNBUFFERED="1",
-    )
+    env = container_env(project, **db_env)
     with start_server(argv, project, env, log) as server:
         health = wait_healthy(server, "/health")
         assert health.json() == {"status": "ok"}, health.text

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import secrets
 import shutil
 import time
 from collections.abc import Callable
@@ -14,9 +13,9 @@ import pytest
 from helpers import (
     child_env,
     container_command,
+    container_env,
     database_url_scheme,
     describe,
-    free_port,
     fresh_database,
     require_service,
     run,
@@ -71,13 +70,9 @@ def test_readiness_follows_the_database_without_restart(
     with fresh_database("postgresql", scheme) as url, tcp_proxy(upstream) as proxy:
         direct = "@{}:{}/".format(*upstream)
         assert direct in url, url
-        env = child_env(
+        env = container_env(
+            project,
             DATABASE_URL=url.replace(direct, f"@127.0.0.1:{proxy.port}/"),
-            PATH=f"{project / '.venv' / 'bin'}:{child_env().get('PATH', '')}",
-            HOST="127.0.0.1",
-            PORT=str(free_port()),
-            ENVIRONMENT="production",
-            SECRET_KEY=secrets.token_urlsafe(48),
             WEB_CONCURRENCY="2",
             DB_POOL_TIMEOUT_SECONDS="1",
         )

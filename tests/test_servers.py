@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -37,8 +36,8 @@ import yaml
 from helpers import (
     child_env,
     container_command,
+    container_env,
     describe,
-    free_port,
     render,
     run,
     start_server,
@@ -195,21 +194,6 @@ def probe_command(project: Path) -> list[str]:
     return argv
 
 
-def server_env(project: Path, **extra: str) -> dict[str, str]:
-    env = child_env()
-    env.update(
-        PATH=f"{project / '.venv' / 'bin'}:{env.get('PATH', '')}",
-        VIRTUAL_ENV=str(project / ".venv"),
-        HOST="127.0.0.1",
-        PORT=str(free_port()),
-        ENVIRONMENT="production",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
-
-
 def children(pid: int) -> list[int]:
     """Direct children of ``pid`` (Linux /proc), the workers of a supervising server."""
     found: list[int] = []
@@ -256,7 +240,7 @@ def test_forwarded_headers_only_from_allowed_proxies(
     project = installed(case)
     argv = probe_command(project)
     forwarded = {"x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https"}
-    env = server_env(project, FORWARDED_ALLOW_IPS="127.0.0.0/31", WEB_CONCURRENCY="1")
+    env = container_env(project, FORWARDED_ALLOW_IPS="127.0.0.0/31", WEB_CONCURRENCY="1")
     with start_server(argv, project, env, tmp_path / "server.log") as srv:
         wait_healthy(srv)
         for peer, expected in [
@@ -283,7 +267,7 @@ def test_sigterm_lets_the_request_in_flight_finish(
     """R10: SIGTERM stops the server gracefully: the slow request gets its answer, exit 0."""
     project = installed(case)
     argv = probe_command(project)
-    env = server_env(project, WEB_CONCURRENCY="2")
+    env = container_env(project, WEB_CONCURRENCY="2")
     with start_server(argv, project, env, tmp_path / "server.log") as srv:
         wait_healthy(srv)
         result: dict[str, Any] = {}
@@ -321,7 +305,7 @@ def test_killed_worker_is_replaced(
     """R6: kill -9 one of two workers; the service keeps answering and the count comes back."""
     project = installed(case)
     argv = container_command(project)
-    env = server_env(project, WEB_CONCURRENCY="2")
+    env = container_env(project, WEB_CONCURRENCY="2")
     with start_server(argv, project, env, tmp_path / "server.log") as srv:
         wait_healthy(srv)
         pid = srv.proc.pid
@@ -362,7 +346,7 @@ def test_graceful_timeout_bounds_the_shutdown(
     """R10: GRACEFUL_TIMEOUT (e.g. below Cloud Run's 10 s) caps how long SIGTERM waits."""
     project = installed(case)
     argv = probe_command(project)
-    env = server_env(project, WEB_CONCURRENCY="1", GRACEFUL_TIMEOUT="2")
+    env = container_env(project, WEB_CONCURRENCY="1", GRACEFUL_TIMEOUT="2")
     with start_server(argv, project, env, tmp_path / "server.log") as srv:
         wait_healthy(srv)
 
