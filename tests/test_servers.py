@@ -5,8 +5,9 @@
   for requests after GRACEFUL_TIMEOUT (R10);
 - for servers with a supervisor, survives `kill -9` of a worker and gets the worker back (R6).
 
-Every FastAPI server, and the WSGI side: Flask under gunicorn gthread (workload io), gunicorn
-sync (workload cpu) and granian's WSGI interface, and Django under gunicorn gthread.
+Every FastAPI server, Litestar under gunicorn with Uvicorn workers, and the WSGI side: Flask
+under gunicorn gthread (workload io), gunicorn sync (workload cpu) and granian's WSGI interface,
+and Django under gunicorn gthread.
 
 The generated app has no slow endpoint, and must not get one. Each test writes a test-only
 module, ``_plinth_probe.py``, into the rendered package: it wraps the framework's app (the
@@ -53,6 +54,7 @@ CASES: dict[str, dict[str, str]] = {
         server: {"framework": "fastapi", "server": server}
         for server in ["gunicorn-uvicorn", "gunicorn-asgi", "uvicorn", "granian", "hypercorn"]
     },
+    "litestar-gunicorn-uvicorn": {"framework": "litestar", "server": "gunicorn-uvicorn"},
     "flask-gunicorn-gthread": {"framework": "flask", "server": "gunicorn", "workload": "io"},
     "flask-gunicorn-sync": {"framework": "flask", "server": "gunicorn", "workload": "cpu"},
     "flask-granian-wsgi": {"framework": "flask", "server": "granian", "workload": "io"},
@@ -63,6 +65,7 @@ SUPERVISED = [name for name, answers in CASES.items() if answers["server"] != "h
 # The framework's own app object, which the CMD's target wraps (copier.yml `app_target`).
 APP_OBJECT = {
     "fastapi": ("{package}.asgi", "app"),
+    "litestar": ("{package}.asgi", "app"),
     "flask": ("{package}.wsgi", "app"),
     "django": ("config.wsgi", "application"),
 }
