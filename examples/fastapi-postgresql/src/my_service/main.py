@@ -1,21 +1,15 @@
 """Application factory and the one lifespan that owns every pooled resource (R16)."""
 
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 
-import anyio.to_thread
-import httpx
-import structlog
 from fastapi import FastAPI
 
-from .db import create_engine, create_sessionmaker, ping
-from .health import ReadinessCheck
 from .logs import configure_logging
 from .middleware import RequestContextMiddleware
+from .resources import open_resources
 from .routes import ROUTERS
 from .settings import Settings, get_settings
-
-logger = structlog.stdlib.get_logger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,21 +18,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Each worker process runs this once: pools are per worker (R16).
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.thread_pool_size
-        readiness_checks: dict[str, ReadinessCheck] = {}
-        async with AsyncExitStack() as stack:
-            app.state.http_client = await stack.enter_async_context(
-                httpx.AsyncClient(timeout=settings.http_timeout_seconds)
-            )
-            engine = create_engine(settings)
-            stack.push_async_callback(engine.dispose)
-            app.state.sessions = create_sessionmaker(engine)
-            readiness_checks["database"] = lambda: ping(engine)
-            app.state.readiness_checks = readiness_checks
-            logger.info("started", environment=settings.environment)
+        async with open_resources(settings) as resources:
+            for name, value in vars(resources).items():
+                setattr(app.state, name, value)
             yield
-        logger.info("stopped")
 
     app = FastAPI(
         title=settings.app_name,
