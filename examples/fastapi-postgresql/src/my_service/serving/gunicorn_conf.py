@@ -14,9 +14,11 @@ worker_class = "uvicorn_worker.UvicornWorker"
 graceful_timeout = int(setting("GRACEFUL_TIMEOUT"))
 timeout = 60
 keepalive = 5
-# Recycle workers now and then so a slow leak cannot grow without bound; jitter avoids a herd.
-max_requests = 10_000
-max_requests_jitter = 1_000
+# Worker recycling is off unless MAX_REQUESTS is set: under load, a fixed request budget has every
+# worker restart at nearly the same moment, and the service stalls while they import again. Set it
+# only to contain a leak you know of; the wide jitter spreads the restarts apart.
+max_requests = int(os.environ.get("MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 2
 
 # Forwarded headers are trusted only from the proxies listed in FORWARDED_ALLOW_IPS (R11).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
