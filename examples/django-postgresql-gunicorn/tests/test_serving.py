@@ -167,12 +167,13 @@ def _seen_by_app(allowed: str, peer: str, headers: dict[str, str]) -> tuple[str,
     ) -> Callable[[bytes], object]:
         return lambda _: None
 
-    environ = {"REMOTE_ADDR": peer, "wsgi.url_scheme": "http", **headers}
+    environ = {"REMOTE_ADDR": peer, "wsgi.url_scheme": "http"}
+    environ |= {"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()}
     list(trust_forwarded_headers(inner, allowed)(environ, start_response))
     return seen["client"], seen["scheme"]
 
 
-FORWARDED = {"HTTP_X_FORWARDED_FOR": "203.0.113.7, 10.1.2.3", "HTTP_X_FORWARDED_PROTO": "https"}
+FORWARDED = {"x-forwarded-for": "203.0.113.7, 10.1.2.3", "x-forwarded-proto": "https"}
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,8 @@
 """Worker counts from fake cgroup trees (R7-R9) and the entrypoint's environment."""
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +15,7 @@ from my_service.serving.concurrency import (
     workers_for,
 )
 from my_service.serving.entrypoint import prepare_environment
+from my_service.serving.proxied import TrustedProxies, trust_forwarded_headers
 
 GIB = 1024**3
 
@@ -148,3 +151,52 @@ def test_entrypoint_fills_server_settings_without_overriding() -> None:
     assert env["GRANIAN_HOST"] == env["HOST"]
     assert env["GRANIAN_PORT"] == env["PORT"]
     assert env["GRANIAN_WORKERS_KILL_TIMEOUT"] == env["GRACEFUL_TIMEOUT"]
+
+
+def _seen_by_app(allowed: str, peer: str, headers: dict[str, str]) -> tuple[str, str]:
+    """The client address and scheme as the wrapped app sees them."""
+    seen: dict[str, Any] = {}
+    sent: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    async def inner(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.update(client=scope["client"][0], scheme=scope["scheme"])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+
+    scope = {
+        "type": "http",
+        "scheme": "http",
+        "client": (peer, 50000),
+        "headers": [(name.encode(), value.encode()) for name, value in headers.items()],
+    }
+    asyncio.run(trust_forwarded_headers(inner, allowed)(scope, None, sent.put))
+    assert sent.get_nowait()["status"] == 204
+    return seen["client"], seen["scheme"]
+
+
+FORWARDED = {"x-forwarded-for": "203.0.113.7, 10.1.2.3", "x-forwarded-proto": "https"}
+
+
+@pytest.mark.parametrize(
+    ("allowed", "peer", "expected"),
+    [
+        ("127.0.0.1", "127.0.0.1", ("10.1.2.3", "https")),  # the nearest untrusted hop
+        ("127.0.0.1, 10.0.0.0/8", "127.0.0.1", ("203.0.113.7", "https")),  # a trusted network
+        ("10.0.0.0/8", "10.9.9.9", ("203.0.113.7", "https")),
+        ("*", "198.51.100.1", ("203.0.113.7", "https")),
+        ("127.0.0.1", "198.51.100.1", ("198.51.100.1", "http")),  # not a proxy: ignored
+        ("", "127.0.0.1", ("127.0.0.1", "http")),
+    ],
+)
+def test_forwarded_headers_are_trusted_only_from_allowed_proxies(
+    allowed: str, peer: str, expected: tuple[str, str]
+) -> None:
+    assert _seen_by_app(allowed, peer, FORWARDED) == expected
+
+
+def test_trusted_proxy_without_forwarded_headers_changes_nothing() -> None:
+    assert _seen_by_app("127.0.0.1", "127.0.0.1", {}) == ("127.0.0.1", "http")
+
+
+def test_a_bad_allow_list_fails_at_startup() -> None:
+    with pytest.raises(ValueError, match=r"proxy\.example"):
+        TrustedProxies("proxy.example")

@@ -6,6 +6,7 @@ the client address and scheme only when the peer is a listed proxy, as uvicorn d
 FORWARDED_ALLOW_IPS is a comma-separated list of addresses and networks (`10.0.0.0/8`), or `*`.
 """
 
+import functools
 import ipaddress
 import os
 from collections.abc import Iterable
@@ -25,12 +26,15 @@ class TrustedProxies:
         self.everyone = "*" in entries
         # A bad entry fails at startup rather than silently trusting nobody (R25).
         self.networks = [ipaddress.ip_network(e, strict=False) for e in entries if e != "*"]
+        # Every request asks about its peer, and the peers in front of a service are few.
+        self._trusted = functools.lru_cache(maxsize=1024)(self._is_trusted)
 
     def __contains__(self, host: object) -> bool:
-        if self.everyone:
-            return True
+        return self.everyone or self._trusted(str(host))
+
+    def _is_trusted(self, host: str) -> bool:
         try:
-            address = ipaddress.ip_address(str(host))
+            address = ipaddress.ip_address(host)
         except ValueError:
             return False
         return any(address in network for network in self.networks)
@@ -45,6 +49,12 @@ def forwarded_client(forwarded_for: str, proxies: TrustedProxies) -> str | None:
     return hops[0] if hops else None
 
 
+def forwarded_scheme(forwarded_proto: str) -> str | None:
+    """The scheme the client used, from the first X-Forwarded-Proto entry, if it is one."""
+    proto = forwarded_proto.split(",")[0].strip().lower()
+    return proto if proto in {"http", "https"} else None
+
+
 def trust_forwarded_headers(inner: "WSGIApplication", allowed: str) -> "WSGIApplication":
     """Wrap a WSGI app: a request from a trusted proxy gets REMOTE_ADDR and wsgi.url_scheme from
     its X-Forwarded-For and X-Forwarded-Proto; from anyone else the headers change nothing."""
@@ -55,9 +65,9 @@ def trust_forwarded_headers(inner: "WSGIApplication", allowed: str) -> "WSGIAppl
             client = forwarded_client(environ.get("HTTP_X_FORWARDED_FOR", ""), proxies)
             if client:
                 environ["REMOTE_ADDR"] = client
-            proto = environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip().lower()
-            if proto in {"http", "https"}:
-                environ["wsgi.url_scheme"] = proto
+            scheme = forwarded_scheme(environ.get("HTTP_X_FORWARDED_PROTO", ""))
+            if scheme:
+                environ["wsgi.url_scheme"] = scheme
         return inner(environ, start_response)
 
     return app
