@@ -200,3 +200,37 @@ def test_cloud_run_service(rendered: Render, answer_set: AnswerSet) -> None:
         if app.get(probe, {}).get("httpGet", {}).get("path") != "/health":
             problems.append(f"{probe} should GET /health")
     assert not problems, "\n".join(problems)
+
+
+def with_celery_and_database() -> list[Any]:
+    def wanted(answers: AnswerSet) -> bool:
+        data = answers.data
+        return data.get("task_queue") == "celery" and data.get("database", "postgresql") != "none"
+
+    return params([answers for answers in ANSWER_SETS if wanted(answers)])
+
+
+@pytest.mark.parametrize("answer_set", with_celery_and_database())
+def test_celery_workers_reach_the_apps_database(rendered: Render, answer_set: AnswerSet) -> None:
+    """Tasks may use the database: the worker gets the app's DATABASE_URL (and, for SQLite, the
+    app's volume) on every deploy target."""
+    project = rendered(answer_set)
+    chosen = targets(project)
+    if "compose" in chosen:
+        services = yaml.safe_load((project / "compose.yaml").read_text())["services"]
+        app, worker = services["app"], services["worker"]
+        assert worker["environment"]["DATABASE_URL"] == app["environment"]["DATABASE_URL"]
+        assert set(app.get("volumes", [])) <= set(worker.get("volumes", []))
+        if "migrate" in services:
+            migrated = {"condition": "service_completed_successfully"}
+            assert worker["depends_on"]["migrate"] == migrated
+    if "kubernetes" in chosen:
+        kubernetes = project / "deploy" / "kubernetes"
+        manifests = {
+            path.name: yaml.safe_load(path.read_text())
+            for path in (kubernetes / "deployment.yaml", kubernetes / "worker.yaml")
+        }
+        app_env, worker_env = (
+            env_of(m["spec"]["template"]["spec"]["containers"][0]) for m in manifests.values()
+        )
+        assert worker_env["DATABASE_URL"] == app_env["DATABASE_URL"]
