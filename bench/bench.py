@@ -166,6 +166,9 @@ def main() -> None:
             WEB_CONCURRENCY=str(args.workers),
             GRANIAN_WORKERS=str(args.workers),
         )
+        # As in the image: no host CA settings (they change how the HTTP client loads its CAs).
+        for name in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+            env.pop(name, None)
         # One unmeasured start of each writes the bytecode caches, as a built image has them.
         for label, command in (("warm-generated", argv), ("warm-bare", bare_argv)):
             warm = argparse.Namespace(**{**vars(args), "duration": 1})

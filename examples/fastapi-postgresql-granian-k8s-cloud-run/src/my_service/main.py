@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     # Each router's routes go straight onto the app's route table: they already carry the router's
     # prefix, tags and dependencies, and `include_router` would keep each router as a nested level
-    # that every request walks (about 5 us per request, docs/RULES.md C15).
+    # that every request walks (about 5 us per request, plinth's docs/RULES.md C15).
     for router in ROUTERS:
         app.router.routes.extend(router.routes)
     return app
