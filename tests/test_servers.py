@@ -3,11 +3,12 @@
 - trusts X-Forwarded-* only from FORWARDED_ALLOW_IPS (R11);
 - finishes a request already in flight when it gets SIGTERM, then exits 0, and stops waiting
   for requests after GRACEFUL_TIMEOUT (R10);
-- for servers with a supervisor, survives `kill -9` of a worker and gets the worker back (R6).
+- for servers with a supervisor, survives `kill -9` of a worker and gets the worker back (R6);
+- writes nothing but JSON lines, from start to exit, the supervisor's own lines included.
 
-Every FastAPI server, Litestar under gunicorn with Uvicorn workers, and the WSGI side: Flask
-under gunicorn gthread (workload io), gunicorn sync (workload cpu) and granian's WSGI interface,
-and Django under gunicorn gthread.
+Every (framework, server) pair offered: FastAPI, Litestar and Django on each ASGI server (Django
+on daphne too), Flask under gunicorn gthread (workload io), gunicorn sync (workload cpu) and
+granian's WSGI interface, and Django under gunicorn gthread.
 
 The generated app has no slow endpoint, and must not get one. Each test writes a test-only
 module, ``_plinth_probe.py``, into the rendered package: it wraps the framework's app (the
@@ -20,6 +21,7 @@ the probe's.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -48,27 +50,33 @@ from matrix import BASE
 
 pytestmark = pytest.mark.deep
 
-# name -> answers. Every server offered for FastAPI, and the WSGI servers and worker kinds.
+# name -> answers: every (framework, server) pair offered, and each WSGI worker kind.
+ASGI_SERVERS = ["gunicorn-uvicorn", "gunicorn-asgi", "uvicorn", "granian", "hypercorn"]
 CASES: dict[str, dict[str, str]] = {
-    **{
-        server: {"framework": "fastapi", "server": server}
-        for server in ["gunicorn-uvicorn", "gunicorn-asgi", "uvicorn", "granian", "hypercorn"]
-    },
-    "litestar-gunicorn-uvicorn": {"framework": "litestar", "server": "gunicorn-uvicorn"},
+    **{server: {"framework": "fastapi", "server": server} for server in ASGI_SERVERS},
+    **{f"litestar-{s}": {"framework": "litestar", "server": s} for s in ASGI_SERVERS},
     "flask-gunicorn-gthread": {"framework": "flask", "server": "gunicorn", "workload": "io"},
     "flask-gunicorn-sync": {"framework": "flask", "server": "gunicorn", "workload": "cpu"},
     "flask-granian-wsgi": {"framework": "flask", "server": "granian", "workload": "io"},
     "django-gunicorn-gthread": {"framework": "django", "server": "gunicorn", "workload": "io"},
+    **{f"django-{s}": {"framework": "django", "server": s} for s in [*ASGI_SERVERS, "daphne"]},
 }
-# The supervised ones restart a dead worker (R6); hypercorn runs one process per container.
-SUPERVISED = [name for name, answers in CASES.items() if answers["server"] != "hypercorn"]
+# The supervised ones restart a dead worker (R6); hypercorn and daphne run one process.
+SUPERVISED = [name for name, a in CASES.items() if a["server"] not in {"hypercorn", "daphne"}]
 # The framework's own app object, which the CMD's target wraps (copier.yml `app_target`).
 APP_OBJECT = {
     "fastapi": ("{package}.asgi", "app"),
     "litestar": ("{package}.asgi", "app"),
     "flask": ("{package}.wsgi", "app"),
-    "django": ("config.wsgi", "application"),
+    "django": ("config.{interface}", "application"),
 }
+
+
+def interface_of(answers: dict[str, Any]) -> str:
+    """copier.yml's `interface`: WSGI for Flask and for gunicorn's sync/gthread workers."""
+    return "wsgi" if answers["framework"] == "flask" or answers["server"] == "gunicorn" else "asgi"
+
+
 SLOW_SECONDS = 3.0
 
 ASGI_PROBE = '''\
@@ -76,11 +84,22 @@ ASGI_PROBE = '''\
 
 import asyncio
 import importlib
+import io
 import json
 from urllib.parse import parse_qs
 
 framework_module = importlib.import_module({app_module!r})
 inner = getattr(framework_module, {app_attr!r})
+
+
+def django_view_of(scope):
+    """What Django makes of the request: is_secure() and build_absolute_uri() (R11)."""
+    try:
+        from django.core.handlers.asgi import ASGIRequest
+    except ImportError:
+        return {{}}
+    request = ASGIRequest(scope, io.BytesIO())
+    return {{"secure": request.is_secure(), "url": request.build_absolute_uri("/")}}
 
 
 async def probe(scope, receive, send):
@@ -93,6 +112,7 @@ async def probe(scope, receive, send):
         else:
             client = scope.get("client") or ("", 0)
             payload = {{"client": client[0], "scheme": scope.get("scheme", "http")}}
+            payload.update(django_view_of(scope))
         body = json.dumps(payload).encode()
         length = str(len(body)).encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", length)]
@@ -182,11 +202,12 @@ def probe_command(project: Path) -> list[str]:
     targets = [i for i, arg in enumerate(argv) if APP_TARGET.match(arg)]
     assert len(targets) == 1, f"cannot tell the app target in {argv}"
     served_module, served_attr = argv[targets[0]].split(":")
+    interface = interface_of(answers)
     app_module, app_attr = APP_OBJECT[framework]
-    probe = WSGI_PROBE if framework in {"flask", "django"} else ASGI_PROBE
+    probe = WSGI_PROBE if interface == "wsgi" else ASGI_PROBE
     (project / "src" / package / "_plinth_probe.py").write_text(
         probe.format(
-            app_module=app_module.format(package=package),
+            app_module=app_module.format(package=package, interface=interface),
             app_attr=app_attr,
             served_module=served_module,
             served_attr=served_attr,
@@ -369,3 +390,49 @@ def test_graceful_timeout_bounds_the_shutdown(
                         f"{srv.output()}")  # fmt: skip
         took = time.monotonic() - stopping
         assert took < 10, f"{case} took {took:.1f}s to stop with GRACEFUL_TIMEOUT=2"
+
+
+# What a server's supervisor, which never loads the app, logs first.
+SUPERVISOR_FIRST_LINE = {
+    "gunicorn": "Starting gunicorn",
+    "uvicorn": "Uvicorn running on",
+    "granian": "Starting granian",
+}
+
+
+def _json_object(line: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, marks=pytest.mark.xdist_group(f"server-{c}")) for c in CASES]
+)
+def test_everything_written_is_one_json_object_per_line(
+    installed: Callable[[str], Path], case: str, tmp_path: Path
+) -> None:
+    """Structured logs: with the default LOG_FORMAT, every line the container writes from start
+    to exit (the server's supervisor, its workers, the app, the access line) parses as JSON."""
+    project = installed(case)
+    env = container_env(project, WEB_CONCURRENCY="2")
+    with start_server(container_command(project), project, env, tmp_path / "server.log") as srv:
+        wait_healthy(srv)
+        missing = httpx.get(srv.base_url + "/missing", timeout=5).status_code  # Django: 301
+        srv.proc.send_signal(signal.SIGTERM)
+        try:
+            srv.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{case} ignored SIGTERM for 30 s\n{srv.output()}")
+    lines = [line for line in srv.output().splitlines() if line.strip()]
+    plain = [line for line in lines if _json_object(line) is None]
+    assert not plain, f"{len(plain)} of {len(lines)} lines are not JSON:\n" + "\n".join(plain)
+    events = [str(entry.get("event")) for entry in map(_json_object, lines) if entry]
+    server = CASES[case]["server"].split("-")[0]
+    if first := SUPERVISOR_FIRST_LINE.get(server):
+        assert any(e.startswith(first) for e in events), f"no {first!r}\n{srv.output()}"
+    access = [e for e in map(_json_object, lines) if e and e.get("status") == missing]
+    assert access, f"no access line for the {missing}\n{srv.output()}"
+    assert all(len(entry.get("request_id", "")) == 32 for entry in access), access

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 import structlog
 
-from .settings import LogFormat
+from .settings import LogFormat, get_settings
 
 _SHARED_PROCESSORS: list[structlog.typing.Processor] = [
     structlog.contextvars.merge_contextvars,
@@ -40,31 +40,15 @@ class NamedWriteLoggerFactory:
 
 def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
     """Configure structlog and route the standard library's loggers to the same output."""
-    renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer()
-        if fmt == "json"
-        else structlog.dev.ConsoleRenderer(colors=False)
-    )
     numeric_level = logging.getLevelNamesMapping()[level.upper()]
     structlog.configure(
-        processors=[*_SHARED_PROCESSORS, structlog.processors.format_exc_info, renderer],
+        processors=[*_SHARED_PROCESSORS, structlog.processors.format_exc_info, _renderer(fmt)],
         logger_factory=NamedWriteLoggerFactory(sys.stdout),
         wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
         cache_logger_on_first_use=True,
     )
-    formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=_SHARED_PROCESSORS,
-        processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.format_exc_info,
-            renderer,
-        ],
-    )
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(formatter)
-
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [stdlib_handler(fmt)]
     root.setLevel(numeric_level)
     # Server loggers propagate to the root handler instead of printing plain text.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "gunicorn.error"):
@@ -73,3 +57,36 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
         server_logger.propagate = True
     # The request middleware logs each request with its id; the server's access log would repeat it.
     logging.getLogger("uvicorn.access").disabled = True
+
+
+def stdlib_handler(fmt: LogFormat = "json") -> logging.Handler:
+    """The one handler for the standard library's loggers, rendering like our own."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=_SHARED_PROCESSORS,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                _renderer(fmt),
+            ],
+        )
+    )
+    return handler
+
+
+def server_handler() -> logging.Handler:
+    """`stdlib_handler` at the configured LOG_LEVEL and LOG_FORMAT, for a server process that never
+    loads the app (gunicorn's master, uvicorn's and granian's supervisors): their logging config,
+    `serving/server_logging.json`, names it, so their own lines come out like the app's. The
+    file leaves the root logger at NOTSET: this handler's level is the filter."""
+    settings = get_settings()
+    handler = stdlib_handler(settings.log_format)
+    handler.setLevel(settings.log_level.upper())
+    return handler
+
+
+def _renderer(fmt: LogFormat) -> structlog.typing.Processor:
+    if fmt == "json":
+        return structlog.processors.JSONRenderer()
+    return structlog.dev.ConsoleRenderer(colors=False)

@@ -7,6 +7,7 @@ with the server, so the server is PID 1 and receives SIGTERM directly.
 import os
 import sys
 from collections.abc import Mapping, MutableMapping, Sequence
+from pathlib import Path
 
 from .concurrency import web_concurrency
 
@@ -18,6 +19,8 @@ DEFAULTS = {
     "PORT": "8000",
     "GRACEFUL_TIMEOUT": "25",
 }
+# The server's own logging (its supervisor never loads the app): the app's handler and format.
+LOG_CONFIG = Path(__file__).with_name("server_logging.json")
 # Server settings read from the environment, filled from the generic settings above.
 SERVER_ENV_FROM: dict[str, str] = {}
 

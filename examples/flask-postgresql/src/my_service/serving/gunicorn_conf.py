@@ -3,7 +3,7 @@
 import os
 
 from my_service.serving.concurrency import web_concurrency, web_threads
-from my_service.serving.entrypoint import setting
+from my_service.serving.entrypoint import LOG_CONFIG, setting
 
 bind = [f"{setting('HOST')}:{setting('PORT')}"]
 workers = web_concurrency()
@@ -23,10 +23,11 @@ max_requests_jitter = max_requests // 2
 # Forwarded headers are trusted only from the proxies listed in FORWARDED_ALLOW_IPS (R11).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
-# Logs go through the application's structured logging; no separate access log (the request
-# middleware writes one line per request with its id).
+# Logs go through the application's structured logging, the master's own lines included; no
+# separate access log (the request middleware writes one line per request with its id).
 accesslog = None
 errorlog = "-"
+logconfig_json = str(LOG_CONFIG)
 
 # Gunicorn >= 25.1 opens a control socket under $HOME by default; a container's non-root user
 # has no writable home, and the orchestrator, not gunicornc, manages this process.
