@@ -421,6 +421,7 @@ def test_everything_written_is_one_json_object_per_line(
     with start_server(container_command(project), project, env, tmp_path / "server.log") as srv:
         wait_healthy(srv)
         missing = httpx.get(srv.base_url + "/missing", timeout=5).status_code  # Django: 301
+        httpx.get(srv.base_url + "/missing", headers={"X-Request-ID": "probe-7"}, timeout=5)
         srv.proc.send_signal(signal.SIGTERM)
         try:
             srv.proc.wait(timeout=30)
@@ -435,4 +436,5 @@ def test_everything_written_is_one_json_object_per_line(
         assert any(e.startswith(first) for e in events), f"no {first!r}\n{srv.output()}"
     access = [e for e in map(_json_object, lines) if e and e.get("status") == missing]
     assert access, f"no access line for the {missing}\n{srv.output()}"
-    assert all(len(entry.get("request_id", "")) == 32 for entry in access), access
+    ids = sorted(str(entry.get("request_id")) for entry in access)
+    assert len(ids) == 2 and len(ids[0]) == 32 and ids[1] == "probe-7", access

@@ -1,4 +1,8 @@
-"""Request id and one access log line per request (Django middleware)."""
+"""Request id and one access log line per request (Django middleware).
+
+The id is added to every log line of the request (`logs.REQUEST_ID`). A worker thread keeps its
+context from one request to the next, so the middleware clears it.
+"""
 
 import time
 import uuid
@@ -7,6 +11,8 @@ from collections.abc import Callable
 import structlog
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+
+from .logs import REQUEST_ID
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -20,7 +26,7 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         request_id = _incoming_request_id(request) or uuid.uuid4().hex
         structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        REQUEST_ID.set(request_id)
         started = time.perf_counter()
         try:
             # Django turns exceptions into responses below this middleware: one always comes back.
@@ -36,6 +42,7 @@ class RequestContextMiddleware:
             return response
         finally:
             structlog.contextvars.clear_contextvars()
+            REQUEST_ID.set(None)
 
 
 def _incoming_request_id(request: HttpRequest) -> str | None:

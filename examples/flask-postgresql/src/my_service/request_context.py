@@ -1,8 +1,8 @@
 """Request id and one access log line per request, as request hooks.
 
-The id comes from the caller's `X-Request-ID` when it is sane, else a new one; it is bound to
-every log line of the request (structlog contextvars, per thread under gthread workers) and
-returned in the response header.
+The id comes from the caller's `X-Request-ID` when it is sane, else a new one; it is added to
+every log line of the request (`logs.REQUEST_ID`) and returned in the response header. A gthread
+worker's thread keeps its context from one request to the next, so the hooks clear it.
 """
 
 import time
@@ -10,6 +10,8 @@ import uuid
 
 import structlog
 from flask import Flask, Response, g, request
+
+from .logs import REQUEST_ID
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -20,7 +22,7 @@ def _start() -> None:
     g.request_id = _incoming_request_id() or uuid.uuid4().hex
     g.request_started = time.perf_counter()
     structlog.contextvars.clear_contextvars()
-    structlog.contextvars.bind_contextvars(request_id=g.request_id)
+    REQUEST_ID.set(g.request_id)
 
 
 def _finish(response: Response) -> Response:
@@ -37,6 +39,7 @@ def _finish(response: Response) -> Response:
 
 def _clear(_: BaseException | None) -> None:
     structlog.contextvars.clear_contextvars()
+    REQUEST_ID.set(None)
 
 
 def _incoming_request_id() -> str | None:
