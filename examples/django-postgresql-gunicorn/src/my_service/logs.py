@@ -102,7 +102,7 @@ def server_handler() -> logging.Handler:
     """`stdlib_handler` at the configured LOG_LEVEL and LOG_FORMAT, for a server process that never
     loads the app (gunicorn's master, uvicorn's and granian's supervisors): their logging config,
     `serving/server_logging.json`, names it, so their own lines come out like the app's. The
-    file leaves the root logger at NOTSET: this handler's level is the filter."""
+    file opens the root logger down to DEBUG: this handler's level is the filter."""
     settings = get_settings()
     handler = stdlib_handler(settings.log_format)
     handler.setLevel(settings.log_level.upper())
