@@ -63,18 +63,24 @@ def trust_forwarded_headers(inner: ASGIApp, allowed: str) -> ASGIApp:
     async def app(scope: Any, receive: Any, send: Any) -> None:
         peer = scope.get("client")
         if scope["type"] != "lifespan" and peer and peer[0] in proxies:
-            forwarded_for = [v for k, v in scope["headers"] if k == b"x-forwarded-for"]
-            client = forwarded_client(b",".join(forwarded_for).decode("latin-1"), proxies)
-            if client:
-                scope["client"] = (client, 0)
+            # One pass over the headers; a request without forwarded headers changes nothing.
+            forwarded_for: list[bytes] = []
+            forwarded_proto: bytes | None = None
             for name, value in scope["headers"]:
-                if name == b"x-forwarded-proto":
-                    scheme = forwarded_scheme(value.decode("latin-1"))
-                    if scheme and scope["type"] == "websocket":
-                        scope["scheme"] = scheme.replace("http", "ws")
-                    elif scheme:
-                        scope["scheme"] = scheme
-                    break
+                if name == b"x-forwarded-for":
+                    forwarded_for.append(value)
+                elif name == b"x-forwarded-proto" and forwarded_proto is None:
+                    forwarded_proto = value
+            if forwarded_for:
+                client = forwarded_client(b",".join(forwarded_for).decode("latin-1"), proxies)
+                if client:
+                    scope["client"] = (client, 0)
+            if forwarded_proto is not None:
+                scheme = forwarded_scheme(forwarded_proto.decode("latin-1"))
+                if scheme and scope["type"] == "websocket":
+                    scope["scheme"] = scheme.replace("http", "ws")
+                elif scheme:
+                    scope["scheme"] = scheme
         await inner(scope, receive, send)
 
     return app
