@@ -4,7 +4,8 @@
 - finishes a request already in flight when it gets SIGTERM, then exits 0, and stops waiting
   for requests after GRACEFUL_TIMEOUT (R10);
 - for servers with a supervisor, survives `kill -9` of a worker and gets the worker back (R6);
-- writes nothing but JSON lines, from start to exit, the supervisor's own lines included.
+- writes nothing but JSON lines, from start to exit, the supervisor's own lines included;
+- on every ASGI server but daphne (Twisted's reactor), serves from uvloop in each worker (R5, C20).
 
 Every (framework, server) pair offered: FastAPI, Litestar and Django on each ASGI server (Django
 on daphne too), Flask under gunicorn gthread (workload io), gunicorn sync (workload cpu) and
@@ -77,6 +78,10 @@ def interface_of(answers: dict[str, Any]) -> str:
     return "wsgi" if answers["framework"] == "flask" or answers["server"] == "gunicorn" else "asgi"
 
 
+# ASGI workers serve from uvloop, except daphne's, which run Twisted's asyncio reactor.
+UVLOOP = [n for n, a in CASES.items() if interface_of(a) == "asgi" and a["server"] != "daphne"]
+
+
 SLOW_SECONDS = 3.0
 
 ASGI_PROBE = '''\
@@ -86,6 +91,7 @@ import asyncio
 import importlib
 import io
 import json
+import os
 from urllib.parse import parse_qs
 
 framework_module = importlib.import_module({app_module!r})
@@ -109,6 +115,9 @@ async def probe(scope, receive, send):
             query = parse_qs(scope.get("query_string", b"").decode())
             await asyncio.sleep(float(query.get("seconds", ["{slow}"])[0]))
             payload = {{"done": True}}
+        elif path == "/__probe/loop":
+            loop = type(asyncio.get_running_loop())
+            payload = {{"pid": os.getpid(), "loop": f"{{loop.__module__}}.{{loop.__name__}}"}}
         else:
             client = scope.get("client") or ("", 0)
             payload = {{"client": client[0], "scheme": scope.get("scheme", "http")}}
@@ -318,6 +327,31 @@ def test_sigterm_lets_the_request_in_flight_finish(
         )
         assert code == 0, f"{case} exited {code} on SIGTERM\n{srv.output()}"
         assert time.monotonic() - started >= SLOW_SECONDS, "the slow endpoint was not slow"
+
+
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, marks=pytest.mark.xdist_group(f"server-{c}")) for c in UVLOOP]
+)
+def test_workers_serve_from_uvloop(
+    installed: Callable[[str], Path], case: str, tmp_path: Path
+) -> None:
+    """R5, C20: each worker's running event loop is uvloop's. On asyncio's, gunicorn's asgi worker
+    could take a whole burst of new connections and leave its sibling idle."""
+    project = installed(case)
+    expected = 1 if CASES[case]["server"] == "hypercorn" else 2
+    env = container_env(project, WEB_CONCURRENCY=str(expected))
+    with start_server(probe_command(project), project, env, tmp_path / "server.log") as srv:
+        wait_healthy(srv)
+        loops: dict[int, str] = {}
+        deadline = time.monotonic() + 20
+        with httpx.Client(timeout=5) as http:
+            # A new connection per request, so that every worker gets to answer.
+            while len(loops) < expected and time.monotonic() < deadline:
+                answer = http.get(srv.base_url + "/__probe/loop", headers={"connection": "close"})
+                loops[answer.json()["pid"]] = answer.json()["loop"]
+        assert len(loops) == expected, f"heard from {len(loops)} workers\n{srv.output()}"
+        assert all(loop.startswith("uvloop.") for loop in loops.values()), loops
+    shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 @pytest.mark.parametrize(
