@@ -5,7 +5,8 @@
   for requests after GRACEFUL_TIMEOUT (R10);
 - for servers with a supervisor, survives `kill -9` of a worker and gets the worker back (R6);
 - writes nothing but JSON lines, from start to exit, the supervisor's own lines included;
-- on every ASGI server but daphne (Twisted's reactor), serves from uvloop in each worker (R5, C20).
+- on every ASGI server but daphne (Twisted's reactor), serves from uvloop in each worker (R5, C20);
+- on every ASGI server, runs each request in a fresh context (C19).
 
 Every (framework, server) pair offered: FastAPI, Litestar and Django on each ASGI server (Django
 on daphne too), Flask under gunicorn gthread (workload io), gunicorn sync (workload cpu) and
@@ -31,6 +32,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +80,9 @@ def interface_of(answers: dict[str, Any]) -> str:
     return "wsgi" if answers["framework"] == "flask" or answers["server"] == "gunicorn" else "asgi"
 
 
+ASGI_CASES = [name for name, answers in CASES.items() if interface_of(answers) == "asgi"]
 # ASGI workers serve from uvloop, except daphne's, which run Twisted's asyncio reactor.
-UVLOOP = [n for n, a in CASES.items() if interface_of(a) == "asgi" and a["server"] != "daphne"]
+UVLOOP = [name for name in ASGI_CASES if CASES[name]["server"] != "daphne"]
 
 
 SLOW_SECONDS = 3.0
@@ -88,6 +91,7 @@ ASGI_PROBE = '''\
 """Test-only probe written by plinth's tests/test_servers.py; never part of a generated app."""
 
 import asyncio
+import contextvars
 import importlib
 import io
 import json
@@ -96,6 +100,8 @@ from urllib.parse import parse_qs
 
 framework_module = importlib.import_module({app_module!r})
 inner = getattr(framework_module, {app_attr!r})
+# Set by every /__probe/context request: a fresh context per request never shows another's value.
+SEEN = contextvars.ContextVar("plinth_probe_seen", default=None)
 
 
 def django_view_of(scope):
@@ -115,6 +121,11 @@ async def probe(scope, receive, send):
             query = parse_qs(scope.get("query_string", b"").decode())
             await asyncio.sleep(float(query.get("seconds", ["{slow}"])[0]))
             payload = {{"done": True}}
+        elif path == "/__probe/context":
+            previous = SEEN.get()
+            SEEN.set(scope.get("query_string", b"").decode())
+            await asyncio.sleep(0.05)
+            payload = {{"previous": previous, "mine": SEEN.get()}}
         elif path == "/__probe/loop":
             loop = type(asyncio.get_running_loop())
             payload = {{"pid": os.getpid(), "loop": f"{{loop.__module__}}.{{loop.__name__}}"}}
@@ -330,6 +341,32 @@ def test_sigterm_lets_the_request_in_flight_finish(
 
 
 @pytest.mark.parametrize(
+    "case", [pytest.param(c, marks=pytest.mark.xdist_group(f"server-{c}")) for c in ASGI_CASES]
+)
+def test_each_request_runs_in_a_fresh_context(
+    installed: Callable[[str], Path], case: str, tmp_path: Path
+) -> None:
+    """C19: the ASGI request middleware clears no context variables, because every ASGI server
+    runs each request in a fresh context. A variable one request sets is unset for the next
+    request on the same connection and for concurrent ones, and no request sees another's."""
+    project = installed(case)
+    env = container_env(project, WEB_CONCURRENCY="1")
+    with start_server(probe_command(project), project, env, tmp_path / "server.log") as srv:
+        wait_healthy(srv)
+        url = srv.base_url + "/__probe/context"
+        with httpx.Client(timeout=5) as http:  # one keep-alive connection
+            answers = [(f"n={i}", http.get(url, params={"n": i})) for i in range(5)]
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            futures = [(f"c={i}", pool.submit(httpx.get, url, params={"c": i}, timeout=5))
+                       for i in range(16)]  # fmt: skip
+            answers += [(query, future.result()) for query, future in futures]
+    for query, answer in answers:
+        assert answer.status_code == 200, f"{answer.status_code}\n{srv.output()}"
+        assert answer.json() == {"previous": None, "mine": query}, (query, answer.json())
+    shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+@pytest.mark.parametrize(
     "case", [pytest.param(c, marks=pytest.mark.xdist_group(f"server-{c}")) for c in UVLOOP]
 )
 def test_workers_serve_from_uvloop(
@@ -338,7 +375,7 @@ def test_workers_serve_from_uvloop(
     """R5, C20: each worker's running event loop is uvloop's. On asyncio's, gunicorn's asgi worker
     could take a whole burst of new connections and leave its sibling idle."""
     project = installed(case)
-    expected = 1 if CASES[case]["server"] == "hypercorn" else 2
+    expected = 2 if case in SUPERVISED else 1
     env = container_env(project, WEB_CONCURRENCY=str(expected))
     with start_server(probe_command(project), project, env, tmp_path / "server.log") as srv:
         wait_healthy(srv)
@@ -348,6 +385,7 @@ def test_workers_serve_from_uvloop(
             # A new connection per request, so that every worker gets to answer.
             while len(loops) < expected and time.monotonic() < deadline:
                 answer = http.get(srv.base_url + "/__probe/loop", headers={"connection": "close"})
+                assert answer.status_code == 200, f"{answer.status_code}\n{srv.output()}"
                 loops[answer.json()["pid"]] = answer.json()["loop"]
         assert len(loops) == expected, f"heard from {len(loops)} workers\n{srv.output()}"
         assert all(loop.startswith("uvloop.") for loop in loops.values()), loops

@@ -4,8 +4,10 @@ Plain ASGI (no `BaseHTTPMiddleware`, no framework header helpers): it costs a fe
 request, and FastAPI and Litestar projects share it. The ASGI types are spelled out here because
 the two frameworks type scopes differently.
 
-Every ASGI server plinth offers runs each request in a context of its own, so what a handler binds
-with `structlog.contextvars` ends with its request; nothing needs clearing here.
+Every ASGI server plinth offers runs each request in a context of its own (plinth's
+docs/RULES.md C19), so the request id and whatever a handler binds with `structlog.contextvars`
+end with the request; nothing needs clearing or resetting here. The id is still set when the server
+logs an unhandled exception, so its traceback carries the id too.
 """
 
 import os
@@ -40,7 +42,7 @@ class RequestContextMiddleware:
             return
 
         request_id = _incoming_request_id(scope["headers"]) or os.urandom(16).hex()
-        token = REQUEST_ID.set(request_id)
+        REQUEST_ID.set(request_id)
         started = time.perf_counter()
         status_code = 500
 
@@ -65,7 +67,6 @@ class RequestContextMiddleware:
                     status=status_code,
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 )
-            REQUEST_ID.reset(token)
 
 
 def _incoming_request_id(headers: list[tuple[bytes, bytes]]) -> str | None:
