@@ -114,6 +114,9 @@ def measure(label: str, argv: list[str], project: Path, env: dict[str, str], arg
             except httpx.HTTPError:
                 time.sleep(0.005)
         ready = time.monotonic() - started
+        # The first 200 can come from the first worker up while the others still start: let them
+        # finish idle, or their start-up competes with the load inside the measured window.
+        time.sleep(2.0)
         wrk = ["wrk", f"-t{args.threads}", f"-c{args.connections}", "--latency"]
         subprocess.run([*wrk, "-d2s", url], capture_output=True, check=True)  # warm-up
         out = subprocess.run([*wrk, f"-d{args.duration}s", url], capture_output=True, text=True,
@@ -135,7 +138,7 @@ def main() -> None:
     parser.add_argument("--server", default="gunicorn-uvicorn")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (max 60)")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating generated/bare runs")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of one run of each app")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--keep", action="store_true", help="keep the rendered project")
@@ -175,9 +178,13 @@ def main() -> None:
             measure(label, command, project, env, warm)
 
         runs: dict[str, list[Run]] = {"generated": [], "bare": []}
-        for _ in range(args.rounds):
-            runs["generated"].append(measure("generated", argv, project, env, args))
-            runs["bare"].append(measure("bare", bare_argv, project, env, args))
+        pair = [("generated", argv), ("bare", bare_argv)]
+        for round_number in range(args.rounds):
+            # ABBA order, so that neither app always runs right after the other's shutdown, and a
+            # pause to let that shutdown settle.
+            for label, command in pair if round_number % 2 == 0 else pair[::-1]:
+                time.sleep(1.0)
+                runs[label].append(measure(label, command, project, env, args))
 
         print(f"\nserver={args.server} workers={args.workers} wrk -t{args.threads} "
               f"-c{args.connections} -d{args.duration}s, {args.rounds} rounds; CMD: "
