@@ -19,10 +19,17 @@ from structlog.typing import EventDict, WrappedLogger
 
 from .settings import LogFormat, get_settings
 
-# One variable of our own: setting and resetting it costs a fraction of a microsecond per request,
-# where structlog's bind_contextvars and clear_contextvars cost about 2 us (plinth's
-# docs/RULES.md C19).
+# One variable of our own: setting it costs a fraction of a microsecond per request, where
+# structlog's bind_contextvars and clear_contextvars cost about 2 us (plinth's docs/RULES.md C19).
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+def reset_thread_context(request_id: str | None = None) -> None:
+    """At the start and end of a request served on a worker thread, which keeps its context from
+    one request to the next (Flask, Django): drop what the previous request bound and set the
+    request id (none at the end). ASGI requests each get a fresh context and only set it."""
+    structlog.contextvars.clear_contextvars()
+    REQUEST_ID.set(request_id)
 
 
 def add_request_id(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:

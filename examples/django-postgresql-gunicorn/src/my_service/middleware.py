@@ -12,7 +12,7 @@ import structlog
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from .logs import REQUEST_ID
+from .logs import reset_thread_context
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -25,8 +25,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         request_id = _incoming_request_id(request) or uuid.uuid4().hex
-        structlog.contextvars.clear_contextvars()
-        REQUEST_ID.set(request_id)
+        reset_thread_context(request_id)
         started = time.perf_counter()
         try:
             # Django turns exceptions into responses below this middleware: one always comes back.
@@ -41,8 +40,7 @@ class RequestContextMiddleware:
             )
             return response
         finally:
-            structlog.contextvars.clear_contextvars()
-            REQUEST_ID.set(None)
+            reset_thread_context()
 
 
 def _incoming_request_id(request: HttpRequest) -> str | None:

@@ -11,7 +11,7 @@ import uuid
 import structlog
 from flask import Flask, Response, g, request
 
-from .logs import REQUEST_ID
+from .logs import reset_thread_context
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -21,8 +21,7 @@ logger = structlog.stdlib.get_logger("access")
 def _start() -> None:
     g.request_id = _incoming_request_id() or uuid.uuid4().hex
     g.request_started = time.perf_counter()
-    structlog.contextvars.clear_contextvars()
-    REQUEST_ID.set(g.request_id)
+    reset_thread_context(g.request_id)
 
 
 def _finish(response: Response) -> Response:
@@ -38,8 +37,7 @@ def _finish(response: Response) -> Response:
 
 
 def _clear(_: BaseException | None) -> None:
-    structlog.contextvars.clear_contextvars()
-    REQUEST_ID.set(None)
+    reset_thread_context()
 
 
 def _incoming_request_id() -> str | None:
