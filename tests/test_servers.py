@@ -386,7 +386,8 @@ def test_workers_serve_from_uvloop(
             while len(loops) < expected and time.monotonic() < deadline:
                 answer = http.get(srv.base_url + "/__probe/loop", headers={"connection": "close"})
                 assert answer.status_code == 200, f"{answer.status_code}\n{srv.output()}"
-                loops[answer.json()["pid"]] = answer.json()["loop"]
+                worker = answer.json()
+                loops[worker["pid"]] = worker["loop"]
         assert len(loops) == expected, f"heard from {len(loops)} workers\n{srv.output()}"
         assert all(loop.startswith("uvloop.") for loop in loops.values()), loops
     shutil.rmtree(tmp_path, ignore_errors=True)
@@ -500,13 +501,15 @@ def test_everything_written_is_one_json_object_per_line(
         except subprocess.TimeoutExpired:
             pytest.fail(f"{case} ignored SIGTERM for 30 s\n{srv.output()}")
     lines = [line for line in srv.output().splitlines() if line.strip()]
-    plain = [line for line in lines if _json_object(line) is None]
+    parsed = [(line, _json_object(line)) for line in lines]
+    plain = [line for line, entry in parsed if entry is None]
     assert not plain, f"{len(plain)} of {len(lines)} lines are not JSON:\n" + "\n".join(plain)
-    events = [str(entry.get("event")) for entry in map(_json_object, lines) if entry]
+    entries = [entry for _, entry in parsed if entry is not None]
+    events = [str(entry.get("event")) for entry in entries]
     server = CASES[case]["server"].split("-")[0]
     if first := SUPERVISOR_FIRST_LINE.get(server):
         assert any(e.startswith(first) for e in events), f"no {first!r}\n{srv.output()}"
-    access = [e for e in map(_json_object, lines) if e and e.get("status") == missing]
+    access = [entry for entry in entries if entry.get("status") == missing]
     assert access, f"no access line for the {missing}\n{srv.output()}"
     ids = sorted(str(entry.get("request_id")) for entry in access)
     assert len(ids) == 2 and len(ids[0]) == 32 and ids[1] == "probe-7", access
