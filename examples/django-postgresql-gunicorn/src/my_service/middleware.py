@@ -12,7 +12,7 @@ import structlog
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from .logs import reset_thread_context
+from .logs import accepted_request_id, reset_thread_context
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -24,7 +24,8 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        request_id = _incoming_request_id(request) or uuid.uuid4().hex
+        candidate = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = accepted_request_id(candidate) or uuid.uuid4().hex
         reset_thread_context(request_id)
         started = time.perf_counter()
         try:
@@ -41,11 +42,3 @@ class RequestContextMiddleware:
             return response
         finally:
             reset_thread_context()
-
-
-def _incoming_request_id(request: HttpRequest) -> str | None:
-    candidate = request.headers.get(REQUEST_ID_HEADER, "")
-    # Accept a caller's id only if it is short and printable, so logs stay clean.
-    if 0 < len(candidate) <= 128 and candidate.isprintable():
-        return candidate
-    return None

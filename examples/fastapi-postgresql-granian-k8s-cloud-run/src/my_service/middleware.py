@@ -17,7 +17,7 @@ from typing import Any
 
 import structlog
 
-from .logs import REQUEST_ID
+from .logs import REQUEST_ID, accepted_request_id
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -71,9 +71,6 @@ class RequestContextMiddleware:
 
 def _incoming_request_id(headers: list[tuple[bytes, bytes]]) -> str | None:
     for name, value in headers:
-        if name == REQUEST_ID_HEADER:
-            candidate = value.decode("latin-1")
-            # Accept a caller's id only if it is short and printable, so logs stay clean.
-            if 0 < len(candidate) <= 128 and candidate.isprintable():
-                return candidate
+        if name == REQUEST_ID_HEADER and (accepted := accepted_request_id(value.decode("latin-1"))):
+            return accepted
     return None

@@ -24,6 +24,11 @@ from .settings import LogFormat, get_settings
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
+def accepted_request_id(candidate: str) -> str | None:
+    """A caller's X-Request-ID, if it is short and printable, so that logs stay clean."""
+    return candidate if 0 < len(candidate) <= 128 and candidate.isprintable() else None
+
+
 def reset_thread_context(request_id: str | None = None) -> None:
     """At the start and end of a request served on a worker thread, which keeps its context from
     one request to the next (Flask, Django): drop what the previous request bound and set the

@@ -11,7 +11,7 @@ import uuid
 import structlog
 from flask import Flask, Response, g, request
 
-from .logs import reset_thread_context
+from .logs import accepted_request_id, reset_thread_context
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -19,7 +19,8 @@ logger = structlog.stdlib.get_logger("access")
 
 
 def _start() -> None:
-    g.request_id = _incoming_request_id() or uuid.uuid4().hex
+    candidate = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = accepted_request_id(candidate) or uuid.uuid4().hex
     g.request_started = time.perf_counter()
     reset_thread_context(g.request_id)
 
@@ -38,14 +39,6 @@ def _finish(response: Response) -> Response:
 
 def _clear(_: BaseException | None) -> None:
     reset_thread_context()
-
-
-def _incoming_request_id() -> str | None:
-    candidate = request.headers.get(REQUEST_ID_HEADER, "")
-    # Accept a caller's id only if it is short and printable, so logs stay clean.
-    if 0 < len(candidate) <= 128 and candidate.isprintable():
-        return candidate
-    return None
 
 
 def register_request_context(app: Flask) -> None:
