@@ -12,7 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-MANUAL_STEP = "run `uv lock` in the project before building the image (the Dockerfile needs uv.lock)"
+MANUAL_STEP = (
+    "run `uv lock` in the project before building the image (the Dockerfile needs uv.lock)"
+)
 
 
 def lock(project_dir: Path, uv: str | None) -> bool:

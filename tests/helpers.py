@@ -252,7 +252,7 @@ def require_service(name: str) -> tuple[str, int]:
     if not port_open(host, port):
         reason = (
             f"SERVICE UNAVAILABLE: {name} is not listening on {host}:{port} "
-            "(run ../shared/services.sh); this combination was NOT tested"
+            "(run scripts/services.sh); this combination was NOT tested"
         )
         if IN_CI:
             pytest.fail(reason + " [CI=true: failing instead of skipping]")

@@ -1,0 +1,3 @@
+from plinth.cli import main
+
+main()
