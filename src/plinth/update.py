@@ -35,7 +35,10 @@ CLOSING = re.compile(r"^>{7}( |$)", re.MULTILINE)
 # Directories that are not the service's own files (tools' caches, virtualenvs).
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".mypy_cache",
              ".ruff_cache", ".pytest_cache", ".tox", ".nox"}  # fmt: skip
-HEADING = re.compile(r"^## \[(?P<version>[^\]]+)\](?:\s*-\s*(?P<date>\S+))?\s*$", re.MULTILINE)
+# `## [X.Y.Z] - YYYY-MM-DD`, `## [Unreleased]`, `## Unreleased`: each second-level heading.
+HEADING = re.compile(
+    r"^## \[?(?P<version>[^\]\s]+)\]?(?:\s*-\s*(?P<date>\S+))?[^\n]*$", re.MULTILINE
+)
 
 TRUST_MESSAGE = (
     "Copier refuses this update without trust: the template runs {features}. Copier counts the "
