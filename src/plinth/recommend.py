@@ -140,11 +140,11 @@ def _jobs(w: Workload, rec: Recommendation) -> None:
     if w.jobs == "none":
         rec.decide("task_queue", "none", "no background work: a web-only service", "R14")
         return
-    if set(rec.answers["deploy_target"]) == {"cloud-run"}:
+    if "cloud-run" in rec.answers["deploy_target"]:
         rec.decide(
             "task_queue", "none",
             "Cloud Run serves HTTP only and has no place for a Celery worker: deploy to "
-            "compose or kubernetes as well to run jobs",
+            "compose or kubernetes (without cloud-run) to run jobs in Celery",
             "R14",
         )  # fmt: skip
         return
