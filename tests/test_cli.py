@@ -287,3 +287,19 @@ def test_explain_a_rule(template_repo: Path) -> None:
 def test_explain_outside_a_service_is_refused(tmp_path: Path) -> None:
     result = plinth("explain", str(tmp_path))
     assert result.exit_code == 1 and ".copier-answers.yml" in result.output
+
+
+@pytest.mark.deep
+def test_readme_first_command_generates_a_service(tmp_path: Path) -> None:
+    """The README's first line, run as written (its destination moved into tmp_path)."""
+    from helpers import VENV_BIN, child_env, describe, run
+
+    readme = (REPO_ROOT / "README.md").read_text()
+    first = readme.split("```bash\n", 1)[1].splitlines()[0].split("#")[0].split()
+    assert first == ["uv", "run", "plinth", "new", "../my-service", "--yes"]
+    dest = tmp_path / "my-service"
+    proc = run([str(VENV_BIN / "plinth"), "new", str(dest), "--yes"], cwd=REPO_ROOT,
+               env=child_env())  # fmt: skip
+    assert proc.returncode == 0, describe(proc)
+    assert answers(dest)["_src_path"] == str(REPO_ROOT)
+    assert (dest / "uv.lock").is_file(), "the copy task wrote no uv.lock"
