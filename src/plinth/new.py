@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import shlex
 import shutil
+import subprocess
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -23,10 +24,9 @@ import typer
 import yaml
 from copier.errors import CopierError
 
-from plinth import console, presets, service
+from plinth import console, options, presets, service
 from plinth.recommend import Recommendation, Workload, format_value, recommend
 from plinth.template import (
-    Question,
     Refused,
     TemplateNotFound,
     TemplateSource,
@@ -104,12 +104,20 @@ def _destination(dest: Path, preset: presets.Preset | None) -> Iterator[None]:
 # --------------------------------------------------------------------------- guided mode
 
 
-def _choice_values(question: Question) -> list[str]:
-    return [str(v) for v in question.values]
+def _as_list(value: Any) -> list[str]:
+    """A multiselect answer from a preset (a list) or --data (``[a, b]`` or ``a``)."""
+    if isinstance(value, str):
+        value = yaml.safe_load(value) if value.strip().startswith("[") else [value]
+    return [str(v) for v in value]
 
 
-def ask_workload(by_key: Mapping[str, Question], fixed: Mapping[str, Any]) -> Workload | None:
-    """The guided questions (about the workload, not servers); None when interrupted."""
+def ask_workload(doc: Mapping[str, Any], fixed: Mapping[str, Any]) -> Workload | None:
+    """The guided questions (about the workload, not servers); None when interrupted.
+
+    Where they map onto copier.yml's questions (deploy targets, database), the choices come from
+    ``plinth options``' document, and a choice its refusal matrix rules out for the answers so
+    far is shown disabled with copier.yml's reason."""
+    questions = {q["key"]: q for q in doc["questions"]}
     answers: dict[str, Any] = {}
     handlers = questionary.select(
         "What do the request handlers mostly do?",
@@ -143,14 +151,13 @@ def ask_workload(by_key: Mapping[str, Question], fixed: Mapping[str, Any]) -> Wo
         return None
     answers.update(long_lived=long_lived, jobs=jobs)
     if "deploy_target" in fixed:
-        deploy = fixed["deploy_target"]
-        deploy = [deploy] if isinstance(deploy, str) else list(deploy)
+        deploy = _as_list(fixed["deploy_target"])
     else:
         deploy = questionary.checkbox(
             "Where does it run? (space to pick, enter to accept)",
             choices=[
-                questionary.Choice(c.label, c.value, checked=c.value == "compose")
-                for c in by_key["deploy_target"].choices
+                questionary.Choice(c["label"], c["value"], checked=c["value"] == "compose")
+                for c in questions["deploy_target"]["choices"]
             ],
             validate=lambda picked: bool(picked) or "pick at least one",
         ).ask()
@@ -158,11 +165,20 @@ def ask_workload(by_key: Mapping[str, Question], fixed: Mapping[str, Any]) -> Wo
             return None
     database = fixed.get("database")
     if database is None:
+        so_far = {"deploy_target": deploy}
+        choices = [
+            questionary.Choice(
+                c["label"],
+                c["value"],
+                disabled=options.refusal_for(doc, "database", c["value"], so_far),
+            )
+            for c in questions["database"]["choices"]
+        ]
+        enabled = [c.value for c in choices if not c.disabled]
         database = questionary.select(
             "Which database?",
-            choices=[questionary.Choice(c.label, c.value) for c in by_key["database"].choices],
-            default=next((c for c in by_key["database"].choices if c.value == "postgresql"), None)
-            and "postgresql",
+            choices=choices,
+            default="postgresql" if "postgresql" in enabled else enabled[0],
         ).ask()
         if database is None:
             return None
@@ -245,7 +261,7 @@ def new(
 
     user_defaults: dict[str, Any] | None = None
     if interactive:
-        workload = ask_workload(by_key, fixed)
+        workload = ask_workload(options.document(source), fixed)
         if workload is None:
             console.fail("interrupted; nothing written", console.USAGE)
         rec = recommend(workload)
@@ -291,6 +307,7 @@ def new(
     except KeyboardInterrupt:
         console.fail("interrupted; nothing written", console.USAGE)
     stored = service.answers_of(dest)
+    _warn_if_unreproducible(source, stored)
     line = reproduce_command(dest, stored, source, preset.resolve() if preset else None)
     if as_json:
         console.emit_json({"ok": True, "dest": str(dest), "answers": _public(stored),
@@ -298,6 +315,24 @@ def new(
                            "reproduce": line})  # fmt: skip
         return
     console.out.print(f"Generated {dest}\nReproduce it with:\n  {line}")
+
+
+def _warn_if_unreproducible(source: TemplateSource, stored: Mapping[str, Any]) -> None:
+    """A checkout with uncommitted changes renders them, but the service then records a commit
+    that exists only in Copier's temporary clone: say so, once the service exists."""
+    local = source.local_path
+    if local is None or not source.is_git or source.vcs_ref not in (None, "HEAD"):
+        return
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=local, capture_output=True, text=True, check=False
+    )
+    if status.stdout.strip():
+        console.err.print(
+            f"plinth: warning: {local} has uncommitted changes; the service was generated from "
+            f"them but records _commit {stored.get('_commit')}, which exists only in Copier's "
+            "temporary clone. Commit the template first to get a service that `plinth update` "
+            "and the command below can follow."
+        )
 
 
 def _public(answers: Mapping[str, Any]) -> dict[str, Any]:

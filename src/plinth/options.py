@@ -9,6 +9,7 @@ JSON format ``plinth.options/1`` (README, "plinth options --json"):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
@@ -52,6 +53,28 @@ def document(source: TemplateSource) -> dict[str, Any]:
         "computed": [q.key for q in questions if q.computed],
         "refusals": [r.as_dict() for r in matrix],
     }
+
+
+def refusal_for(
+    doc: Mapping[str, Any], question: str, value: Any, answers: Mapping[str, Any]
+) -> str | None:
+    """copier.yml's reason for refusing ``question=value`` given ``answers`` (which may be
+    partial: a refusal that depends on an answer not given yet does not apply), from the
+    ``refusals`` of a plinth.options/1 document; None when the choice is open."""
+    for refusal in doc["refusals"]:
+        if refusal["question"] != question or refusal["value"] != value:
+            continue
+        if all(_matches(answers.get(k), v) for k, v in refusal["when"].items()):
+            return refusal["reason"]
+    return None
+
+
+def _matches(given: Any, refused: Any) -> bool:
+    if given is None:
+        return False
+    if isinstance(refused, list):
+        return set(refused) <= set(given if isinstance(given, list | tuple) else [given])
+    return bool(given == refused)
 
 
 def options(
