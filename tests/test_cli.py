@@ -252,6 +252,9 @@ def test_explain_a_service_uses_its_own_concurrency_code(
     c = doc["concurrency"]
     assert (c["kind"], c["workers"], c["threads"]) == ("gthread", 4, 4)
     assert doc["command"][:3] == ["python", "-m", "my_service.serving.entrypoint"]
+    # Per manifest (limits 2 CPUs, 1 GiB): 2*2+1 = 5 gthread workers, capped at 4 by memory.
+    limits = {t["target"]: (t["cpus"], t["memory_bytes"], t["workers"]) for t in doc["targets"]}
+    assert limits == {"kubernetes": (2, 2**30, 4), "cloud-run": (2, 2**30, 4)}
     timings = {s["target"]: s for s in doc["shutdown"]}
     assert set(timings) == {"compose", "kubernetes", "cloud-run"}
     assert timings["cloud-run"]["graceful_timeout"] < timings["cloud-run"]["grace_period"]
