@@ -182,7 +182,13 @@ def ask_workload(doc: Mapping[str, Any], fixed: Mapping[str, Any]) -> Workload |
         ).ask()
         if database is None:
             return None
-    return Workload(deploy=tuple(deploy), database=str(database), **answers)
+    framework = fixed.get("framework")
+    return Workload(
+        deploy=tuple(deploy),
+        database=str(database),
+        framework=framework and str(framework),
+        **answers,
+    )
 
 
 def show_recommendation(rec: Recommendation, fixed: Mapping[str, Any]) -> None:
