@@ -104,6 +104,11 @@ def test_new_without_a_terminal_or_yes_exits_2_and_names_the_unanswered(
     for key in ("project_name", "server", "database", "deploy_target"):
         assert key in result.output
     assert "framework" not in result.output.split("not answered:")[1].split(".")[0]
+    as_json = plinth("new", str(dest), "--json", "-d", "framework=django", template=template_repo)
+    assert as_json.exit_code == 2
+    report = json.loads(as_json.stdout)
+    assert report["ok"] is False and "framework" not in report["unanswered"]
+    assert {"project_name", "server", "database"} <= set(report["unanswered"])
     assert not dest.exists()
 
 

@@ -99,7 +99,7 @@ def explain(
     out = console.out
     a = doc["answers"]
     out.print(f"{label}: {a.get('framework')} on {a.get('server')}")
-    out.print(f"CMD  {shlex.join(doc['command'])}")
+    console.heading("CMD", f"  {shlex.join(doc['command'])}")
     c = doc["concurrency"]
     limit = f", {memory} memory" if memory else ", no memory limit"
     out.print(

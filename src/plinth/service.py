@@ -10,7 +10,6 @@ import json
 import math
 import re
 import tempfile
-import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +35,7 @@ def rendered(
         dst = Path(tmp) / "service"
         if preset is not None:
             presets.store(preset, dst)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with presets.absent_preset_is_fine():
             copier.run_copy(
                 source.src, dst, data=dict(data), vcs_ref=source.vcs_ref, defaults=True,
                 quiet=True, unsafe=True, skip_tasks=True,

@@ -84,6 +84,6 @@ def _print_plan(plan: update.Plan) -> None:
     if not plan.available:
         out.print(f"Up to date: {current}.")
         return
-    out.print(f"Update available: {current} -> {target} ({plan.src_path})")
+    console.heading("Update available:", f" {current} -> {target} ({plan.src_path})")
     for entry in plan.changelog:
         out.print(f"\n## {entry.version} {entry.date}\n{entry.body}")
