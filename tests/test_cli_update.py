@@ -53,13 +53,13 @@ def test_check_then_update_with_changelog_dirty_tree_trust_and_conflict(
     template, project = service
     current = plinth("update", str(project), "--check")
     assert current.exit_code == 0, current.output
-    assert "Up to date" in current.output
+    assert "Up to date" in current.output, current.output
 
     release(template, "0.2.0")
     check = plinth("update", str(project), "--check", "--json")
     assert check.exit_code == 1, check.output
     plan = json.loads(check.stdout)
-    assert plan["available"] and plan["target_version"] == "0.2.0"
+    assert plan["available"] and plan["target_version"] == "0.2.0", plan
     assert [e["version"] for e in plan["changelog"]] == ["0.2.0"]
     assert plan["changelog"][0]["body"] == CHANGES
 
@@ -68,23 +68,23 @@ def test_check_then_update_with_changelog_dirty_tree_trust_and_conflict(
     first, _, rest = readme.read_text().partition("\n")
     readme.write_text(f"{first} (edited by its owners)\n{rest}")
     dirty = plinth("update", str(project))
-    assert dirty.exit_code == 1 and "uncommitted changes" in dirty.output
-    assert "README.md" in dirty.output
+    assert dirty.exit_code == 1 and "uncommitted changes" in dirty.output, dirty.output
+    assert "README.md" in dirty.output, dirty.output
     git(project, "commit", "-qam", "owners' title")
 
     if "_tasks" in (template / "copier.yml").read_text():
         refused = plinth("update", str(project))
-        assert refused.exit_code == 1
         message = " ".join(refused.output.split())
-        assert "without trust" in message and "plinth update --trust" in message
-        assert "re-renders the version the service was generated from" in message
+        assert refused.exit_code == 1, message
+        assert "without trust" in message and "plinth update --trust" in message, message
+        assert "re-renders the version the service was generated from" in message, message
         assert not git(project, "status", "--porcelain").strip()
 
     result = plinth("update", str(project), "--trust")
     assert result.exit_code == 1, result.output
-    assert "0.2.0" in result.output and "a new first paragraph" in result.output
-    assert "conflicts in 1 file(s):\n  README.md\n" in result.output
-    assert "git reset --hard" in result.output
+    assert "0.2.0" in result.output and "a new first paragraph" in result.output, result.output
+    assert "conflicts in 1 file(s):\n  README.md\n" in result.output, result.output
+    assert "git reset --hard" in result.output, result.output
     assert update.scan_conflicts(project).markers == ["README.md"]
 
 
