@@ -13,6 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import copier
 import pytest
 import yaml
 from helpers import VENV_BIN, git, render
@@ -199,7 +200,16 @@ def test_up_to_date_service_does_nothing(template: Path, tmp_path: Path) -> None
     assert not run.gh_calls
 
 
-def test_off_by_default(template: Path, tmp_path: Path) -> None:
-    project = render(template, tmp_path / "service", ANSWERS, vcs_ref="v0.5.0")
+def test_off_by_default_and_an_existing_service_opts_in(template: Path, tmp_path: Path) -> None:
+    """The README's `copier update --data scheduled_update=true` adds it to a service."""
+    project = render(template, tmp_path / "service", ANSWERS, vcs_ref="v0.4.0")
     assert not (project / WORKFLOW).exists()
     assert "scheduled_update: false" in (project / ".copier-answers.yml").read_text()
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "generated from v0.4.0")
+    copier.run_update(
+        str(project), data={"scheduled_update": True}, vcs_ref="v0.5.0", defaults=True,
+        skip_answered=True, overwrite=True, quiet=True,
+    )  # fmt: skip
+    assert (project / WORKFLOW).is_file()
+    assert "scheduled_update: true" in (project / ".copier-answers.yml").read_text()
