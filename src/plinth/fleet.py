@@ -175,8 +175,8 @@ def update_one(project: Path, *, trust: bool = False) -> UpdateResult:
         if not plan.available:
             result.outcome = "up-to-date"
             return result
-        # Copier validates only the answers it asks; --skip-answered asks none of the recorded
-        # ones, so a locked answer the service breaks would slip through: refuse it here.
+        # A locked answer the service breaks: Copier's validator would refuse it too, after
+        # cloning both versions; refused here first, naming the value, the lock and its reason.
         answers = {k: v for k, v in update.read_answers(project).items() if not k.startswith("_")}
         drift = preset_drift(project, answers)
         broken = {k: d for k, d in (drift.differs if drift else {}).items() if d["locked"]}
