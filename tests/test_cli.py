@@ -104,6 +104,11 @@ def test_new_without_a_terminal_or_yes_exits_2_and_names_the_unanswered(
     for key in ("project_name", "server", "database", "deploy_target"):
         assert key in result.output
     assert "framework" not in result.output.split("not answered:")[1].split(".")[0]
+    as_json = plinth("new", str(dest), "--json", "-d", "framework=django", template=template_repo)
+    assert as_json.exit_code == 2
+    report = json.loads(as_json.stdout)
+    assert report["ok"] is False and "framework" not in report["unanswered"]
+    assert {"project_name", "server", "database"} <= set(report["unanswered"])
     assert not dest.exists()
 
 
@@ -252,6 +257,9 @@ def test_explain_a_service_uses_its_own_concurrency_code(
     c = doc["concurrency"]
     assert (c["kind"], c["workers"], c["threads"]) == ("gthread", 4, 4)
     assert doc["command"][:3] == ["python", "-m", "my_service.serving.entrypoint"]
+    # Per manifest (limits 2 CPUs, 1 GiB): 2*2+1 = 5 gthread workers, capped at 4 by memory.
+    limits = {t["target"]: (t["cpus"], t["memory_bytes"], t["workers"]) for t in doc["targets"]}
+    assert limits == {"kubernetes": (2, 2**30, 4), "cloud-run": (2, 2**30, 4)}
     timings = {s["target"]: s for s in doc["shutdown"]}
     assert set(timings) == {"compose", "kubernetes", "cloud-run"}
     assert timings["cloud-run"]["graceful_timeout"] < timings["cloud-run"]["grace_period"]

@@ -4,6 +4,7 @@ the generated service's own tests pass."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -109,8 +110,9 @@ def test_guided_edit_goes_through_copiers_prompts_prefilled(
         pytest.fail(f"{type(error).__name__}; the terminal showed:\n{log.read_text()[-3000:]}")
     child.close()
     assert child.exitstatus == 0, log.read_text()[-3000:]
-    shown = log.read_text()
-    assert "Human-readable name of the service" in shown  # copier.yml's help: Copier prompted
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", log.read_text())
+    # Copier prompted, with copier.yml's help texts (the name was plinth's question already).
+    assert "Repository and distribution name, kebab-case" in shown
     assert "Application server the container runs" in shown
     answers = yaml.safe_load((tmp_path / "edit-demo" / ".copier-answers.yml").read_text())
     expected = {

@@ -19,11 +19,12 @@ DEPLOYS = [
     for size in (1, 2, 3)
     for combo in itertools.combinations(["compose", "kubernetes", "cloud-run"], size)
 ]
+FRAMEWORKS = [None, *next(q.values for q in QUESTIONS if q.key == "framework")]
 WORKLOADS = [
-    Workload(handlers, batteries, long_lived, jobs, deploy, database)
-    for handlers, batteries, long_lived, jobs, deploy, database in itertools.product(
+    Workload(handlers, batteries, long_lived, jobs, deploy, database, framework)
+    for handlers, batteries, long_lived, jobs, deploy, database, framework in itertools.product(
         ["io", "cpu"], [False, True], [False, True], ["none", "background", "scheduled"],
-        DEPLOYS, ["postgresql", "mysql", "sqlite", "none"],
+        DEPLOYS, ["postgresql", "mysql", "sqlite", "none"], FRAMEWORKS,
     )
 ]  # fmt: skip
 
@@ -79,9 +80,13 @@ def test_rules_cited_exist_in_the_rulebook() -> None:
         (Workload(jobs="background", deploy=("cloud-run",)), {"task_queue": "none"}, {"R14"}),
         (Workload(database="sqlite", deploy=("kubernetes",)), {"database": "postgresql"},
          {"R17"}),
+        (Workload(handlers="cpu", framework="litestar"),
+         {"framework": "litestar", "server": "gunicorn-uvicorn"}, {"R14"}),
+        (Workload(long_lived=True, framework="flask"), {"server": "gunicorn", "workload": "io"},
+         {"R3"}),
     ],
     ids=["io", "cpu", "django", "django-websockets", "cpu-websockets", "scheduled",
-         "cloud-run-jobs", "sqlite-k8s"],
+         "cloud-run-jobs", "sqlite-k8s", "given-litestar-cpu", "given-flask-long-lived"],
 )  # fmt: skip
 def test_recommendation(workload: Workload, expected: dict, rules: set[str]) -> None:
     rec = recommend(workload)

@@ -116,3 +116,36 @@ def test_update_outside_a_service_is_refused(tmp_path: Path) -> None:
     result = plinth("update", str(tmp_path))
     assert result.exit_code == 1 and ".copier-answers.yml" in result.output
     assert plinth("update", str(tmp_path), "--check").exit_code == 2
+
+
+def test_update_data_changes_an_answer_and_copier_yml_enforces_the_preset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`plinth update --data` changes an answer through Copier; a locked one only to the value
+    the service's .plinth/preset.yml locks (the platform team changes the lock first)."""
+    from helpers import REPO_ROOT
+
+    for key, value in GIT_IDENTITY.items():
+        monkeypatch.setenv(key, value)
+    template = snapshot_worktree(tmp_path / "template")
+    project = tmp_path / "svc"
+    preset = REPO_ROOT / "presets" / "example.yml"
+    made = plinth("new", str(project), "--yes", "--trust", "--preset", str(preset),
+                  "-d", "uv_lock=false", template=template)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
+
+    refused = plinth("update", str(project), "--trust", "-d", "database=mysql")
+    assert refused.exit_code == 1
+    assert "preset locks database to postgresql" in " ".join(refused.output.split())
+    assert not git(project, "status", "--porcelain").strip()
+
+    lock = project / ".plinth" / "preset.yml"
+    lock.write_text(lock.read_text().replace("database: postgresql", "database: mysql"))
+    git(project, "commit", "-qam", "platform: this service moves to MySQL")
+    moved = plinth("update", str(project), "--trust", "-d", "database=mysql")
+    assert moved.exit_code == 0, moved.output
+    assert "mysql" in (project / ".env.example").read_text()
+    assert "database: mysql" in (project / ".copier-answers.yml").read_text()

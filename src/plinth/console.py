@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 OK = 0
 FAILED = 1
@@ -21,6 +22,11 @@ USAGE = 2
 
 out = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+
+
+def heading(label: str, rest: str = "") -> None:
+    """A line whose first words are a bold label; the rest is printed as is (no markup)."""
+    out.print(Text.assemble((label, "bold"), rest))
 
 
 def fail(message: str, code: int = FAILED, *, as_json: bool = False, **extra: Any) -> NoReturn:

@@ -99,7 +99,7 @@ def explain(
     out = console.out
     a = doc["answers"]
     out.print(f"{label}: {a.get('framework')} on {a.get('server')}")
-    out.print(f"CMD  {shlex.join(doc['command'])}")
+    console.heading("CMD", f"  {shlex.join(doc['command'])}")
     c = doc["concurrency"]
     limit = f", {memory} memory" if memory else ", no memory limit"
     out.print(
@@ -107,6 +107,12 @@ def explain(
         f"  with {cpus} CPU{'s' if cpus != 1 else ''}{limit}: {c['workers']} worker(s) x "
         f"{c['threads']} thread(s); WEB_CONCURRENCY / WEB_THREADS override (R9)"
     )
+    for t in doc["targets"]:
+        memory_text = f", {t['memory_bytes'] // 2**20} MiB" if t["memory_bytes"] else ""
+        out.print(
+            f"Workers on {t['target']}  {t['workers']} per container ({t['cpus']} CPU limit"
+            f"{memory_text}): {t['how']} ({', '.join(t['rules'])})"
+        )
     for s in doc["shutdown"]:
         verdict = "fits" if s["fits"] else "DOES NOT FIT"
         out.print(
@@ -131,6 +137,17 @@ def _facts(project: Path, cpus: int, memory_bytes: int | None) -> dict[str, Any]
             "formula": counts.formula,
             "rules": list(counts.rules),
         },
+        "targets": [
+            {
+                "target": t.target,
+                "cpus": t.cpus,
+                "memory_bytes": t.memory_bytes,
+                "workers": t.workers,
+                "how": t.how,
+                "rules": list(t.rules),
+            }
+            for t in service.target_workers(project)
+        ],
         "shutdown": [
             {
                 "target": s.target,

@@ -13,7 +13,6 @@ import contextlib
 import shlex
 import shutil
 import subprocess
-import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -182,12 +181,19 @@ def ask_workload(doc: Mapping[str, Any], fixed: Mapping[str, Any]) -> Workload |
         ).ask()
         if database is None:
             return None
-    return Workload(deploy=tuple(deploy), database=str(database), **answers)
+    framework = fixed.get("framework")
+    return Workload(
+        deploy=tuple(deploy),
+        database=str(database),
+        framework=framework and str(framework),
+        **answers,
+    )
 
 
 def show_recommendation(rec: Recommendation, fixed: Mapping[str, Any]) -> None:
     out = console.out
-    out.print("\nRecommended answers (docs/RULES.md ids in brackets)")
+    out.print()
+    console.heading("Recommended answers", " (docs/RULES.md ids in brackets)")
     for decision in rec.decisions:
         if decision.key in fixed:
             continue
@@ -295,8 +301,7 @@ def new(
     dest = dest.resolve()
     unsafe = trust or source.origin in OWN_ORIGINS
     try:
-        with _destination(dest, chosen), warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # the preset file Copier may not find
+        with _destination(dest, chosen), presets.absent_preset_is_fine():
             copier.run_copy(
                 source.src, dest, data=base, vcs_ref=source.vcs_ref,
                 defaults=user_defaults is None, user_defaults=user_defaults,
@@ -399,12 +404,12 @@ def _dry_run(
         console.emit_json(plan)
         return
     out = console.out
-    out.print("Answers")
+    console.heading("Answers")
     for key, value in plan["answers"].items():
         out.print(f"  {key}: {format_value(value)}")
-    out.print(f"CMD  {shlex.join(command)}")
-    out.print(f"Workers  {formula[0]} ({', '.join(formula[1])})")
-    out.print(f"Files ({len(files)})")
+    console.heading("CMD", f"  {shlex.join(command)}")
+    console.heading("Workers", f"  {formula[0]} ({', '.join(formula[1])})")
+    console.heading("Files", f" ({len(files)})")
     for name in files:
         out.print(f"  {name}")
     out.print("Dry run: nothing was written.")

@@ -104,7 +104,8 @@ def options(
         out.print(f"  default: {q['default']}")
         if q["when"] is not True:
             out.print(f"  asked when: {q['when']}")
-    out.print("\nRefused combinations (copier.yml's validators)")
+    out.print()
+    console.heading("Refused combinations", " (copier.yml's validators)")
     for r in doc["refusals"]:
         when = ", ".join(f"{k}={_fmt(v)}" for k, v in r["when"].items())
         out.print(f"  {r['question']}={r['value']} with {when}: {r['reason']}")

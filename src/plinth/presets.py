@@ -13,7 +13,9 @@ the refusal is Copier's, on ``plinth new`` and on a plain ``copier update`` alik
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +81,18 @@ def read_from(project: Path) -> Preset | None:
     """The preset a service carries, or None."""
     path = project / PRESET_PATH
     return parse(path.read_text(), str(path)) if path.is_file() else None
+
+
+@contextlib.contextmanager
+def absent_preset_is_fine() -> Iterator[None]:
+    """Copier warns when ``_external_data`` names a missing file; a service without a preset is
+    the ordinary case (and Copier renders the old version of every update in a directory without
+    one), so plinth does not repeat that warning."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=f"File not found; returning empty dict: {PRESET_PATH}"
+        )
+        yield
 
 
 def store(preset: Preset, project: Path) -> Path:

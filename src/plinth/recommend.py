@@ -25,6 +25,7 @@ class Workload:
     jobs: Jobs = "none"  # background tasks; scheduled ones too
     deploy: tuple[str, ...] = ("compose",)
     database: str = "postgresql"
+    framework: str | None = None  # already decided (a preset or --data): recommend around it
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,9 @@ def format_value(value: Any) -> str:
 
 
 def _framework(w: Workload, rec: Recommendation) -> str:
-    if w.batteries:
+    if w.framework:
+        rec.decide("framework", w.framework, "given by the preset or --data", "R1")
+    elif w.batteries:
         rec.decide(
             "framework", "django",
             "the admin and the ORM come with Django; it serves WSGI or ASGI, the server decides",
@@ -80,8 +83,8 @@ def _framework(w: Workload, rec: Recommendation) -> str:
 
 
 def _server(w: Workload, framework: str, rec: Recommendation) -> None:
-    wsgi_capable = framework in {"flask", "django"}
-    if w.long_lived or not wsgi_capable:
+    wsgi = framework == "flask" or (framework == "django" and not w.long_lived)
+    if not wsgi:
         reason = (
             "long-lived connections need async workers: gunicorn supervising uvicorn workers, "
             "C per container"
@@ -100,12 +103,13 @@ def _server(w: Workload, framework: str, rec: Recommendation) -> None:
             "R8", "R14",
         )  # fmt: skip
     else:
-        rec.decide(
-            "server", "gunicorn",
+        reason = (
             f"{framework}'s handlers are sync and mostly wait: gthread workers, 2xC+1 with "
-            "4 threads each",
-            "R3", "R8", "R12",
-        )  # fmt: skip
+            "4 threads each"
+        )
+        if w.long_lived:  # Flask: WSGI only
+            reason += "; on WSGI each long-lived connection holds one of those threads"
+        rec.decide("server", "gunicorn", reason, "R3", "R8", "R12")
     rec.decide(
         "workload", w.handlers,
         "picks the WSGI worker class (gthread for I/O, sync for CPU) and the README's advice",

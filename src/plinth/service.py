@@ -7,9 +7,9 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import math
 import re
 import tempfile
-import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +35,7 @@ def rendered(
         dst = Path(tmp) / "service"
         if preset is not None:
             presets.store(preset, dst)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with presets.absent_preset_is_fine():
             copier.run_copy(
                 source.src, dst, data=dict(data), vcs_ref=source.vcs_ref, defaults=True,
                 quiet=True, unsafe=True, skip_tasks=True,
@@ -191,6 +190,64 @@ def shutdown(project: Path) -> list[Shutdown]:
         found.append(
             Shutdown("cloud-run", timeout, 10, 0, "Cloud Run sends SIGKILL 10 s after SIGTERM")
         )
+    return found
+
+
+@dataclass(frozen=True)
+class TargetWorkers:
+    """Worker processes one container of a deploy target runs, from its manifest's limits."""
+
+    target: str
+    cpus: int
+    memory_bytes: int | None
+    workers: int
+    how: str
+    rules: tuple[str, ...]
+
+
+def _cpus(text: Any) -> int:
+    """A Kubernetes/Cloud Run CPU quantity (``500m``, ``2``) rounded up, as R7 does."""
+    raw = str(text).strip()
+    value = int(raw[:-1]) / 1000 if raw.endswith("m") else float(raw)
+    return max(1, math.ceil(value))
+
+
+def _container_workers(
+    target: str, project: Path, container: Mapping[str, Any], module: ModuleType
+) -> TargetWorkers:
+    limits = (container.get("resources") or {}).get("limits") or {}
+    cpus = _cpus(limits.get("cpu", 1))
+    memory = parse_size(str(limits["memory"])) if "memory" in limits else None
+    env = {e["name"]: e for e in container.get("env") or []}
+    override = env.get("WEB_CONCURRENCY")
+    if override is not None and "value" in override:
+        return TargetWorkers(target, cpus, memory, int(override["value"]),
+                             "WEB_CONCURRENCY set in the manifest", ("R9",))  # fmt: skip
+    if override is not None:  # the downward API: limits.cpu, rounded up
+        return TargetWorkers(target, cpus, memory, cpus,
+                             "WEB_CONCURRENCY = limits.cpu rounded up (downward API)",
+                             ("R9", "C8"))  # fmt: skip
+    allot = module.Allotment(cpus=cpus, memory_bytes=memory)
+    workers = module.web_concurrency(env={}, allot=allot)
+    how = "serving/concurrency.py on the container's limits"
+    return TargetWorkers(target, cpus, memory, workers, how, ("R7", "R8"))
+
+
+def target_workers(project: Path) -> list[TargetWorkers]:
+    """Per Kubernetes / Cloud Run manifest: the workers one container runs under its limits."""
+    module = concurrency_module(project)
+    found = []
+    deployment = project / "deploy" / "kubernetes" / "deployment.yaml"
+    if deployment.is_file():
+        doc = next(d for d in yaml.safe_load_all(deployment.read_text()) if d)
+        container = doc["spec"]["template"]["spec"]["containers"][0]
+        found.append(_container_workers("kubernetes", project, container, module))
+    cloud_run = project / "deploy" / "cloud-run" / "service.yaml"
+    if cloud_run.is_file():
+        container = yaml.safe_load(cloud_run.read_text())["spec"]["template"]["spec"]["containers"][
+            0
+        ]
+        found.append(_container_workers("cloud-run", project, container, module))
     return found
 
 

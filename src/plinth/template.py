@@ -280,7 +280,8 @@ def resolve_answers(
 
         try:
             with Phase.use(Phase.PROMPT), warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # a missing optional _external_data file
+                # A service without .plinth/preset.yml: Copier warns, and reads it as empty.
+                warnings.filterwarnings("ignore", message="File not found; returning empty dict")
                 worker._ask()
         except ValueError as error:
             raise Refused(str(error)) from error

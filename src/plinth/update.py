@@ -19,6 +19,7 @@ import copier
 from copier.errors import UnsafeTemplateError
 from packaging.version import InvalidVersion, Version
 
+from plinth import presets
 from plinth.service import ANSWERS_FILE, answers_of
 from plinth.template import (
     CHANGELOG_NAME,
@@ -298,18 +299,19 @@ def apply(
             "merge. Commit or stash them first:\n  " + "\n  ".join(dirty)
         )
     try:
-        copier.run_update(
-            str(project),
-            data=data or {},
-            vcs_ref=vcs_ref,
-            defaults=True,
-            overwrite=True,
-            skip_answered=True,
-            unsafe=trust,
-            skip_tasks=skip_tasks,
-            quiet=quiet,
-            conflict="inline",
-        )
+        with presets.absent_preset_is_fine():
+            copier.run_update(
+                str(project),
+                data=data or {},
+                vcs_ref=vcs_ref,
+                defaults=True,
+                overwrite=True,
+                skip_answered=True,
+                unsafe=trust,
+                skip_tasks=skip_tasks,
+                quiet=quiet,
+                conflict="inline",
+            )
     except UnsafeTemplateError as error:
         features = str(error).split(":", 1)[1].split(".\n", 1)[0].strip().rstrip(".")
         raise TrustRequired(TRUST_MESSAGE.format(features=features)) from error

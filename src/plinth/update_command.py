@@ -10,6 +10,7 @@ import typer
 from copier.errors import CopierError
 
 from plinth import console, update
+from plinth.new import parse_data
 
 
 def update_service(
@@ -25,9 +26,14 @@ def update_service(
     ] = False,
     skip_tasks: Annotated[bool, typer.Option("--skip-tasks", help="Run no template task.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result.")] = False,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", help="Change an answer, KEY=VALUE (repeatable)."),
+    ] = None,
 ) -> None:
-    """Pull later template versions into a service."""
+    """Pull later template versions into a service (and change answers with --data)."""
     project = path.resolve()
+    changes = parse_data(data or [])
     try:
         plan = update.plan(project, vcs_ref)
     except update.UpdateError as error:
@@ -38,7 +44,7 @@ def update_service(
         else:
             _print_plan(plan)
         raise typer.Exit(console.FAILED if plan.available else console.OK)
-    if not plan.available:
+    if not plan.available and not changes:
         if as_json:
             console.emit_json({"ok": True, "updated": False, **plan.as_dict()})
         else:
@@ -49,7 +55,9 @@ def update_service(
     if not as_json:
         _print_plan(plan)
     try:
-        conflicts = update.apply(project, plan.target_ref, trust=trust, skip_tasks=skip_tasks)
+        conflicts = update.apply(
+            project, plan.target_ref, trust=trust, skip_tasks=skip_tasks, data=changes
+        )
     except update.UpdateError as error:
         console.fail(str(error), as_json=as_json, **plan.as_dict())
     except (ValueError, CopierError) as error:
@@ -76,6 +84,6 @@ def _print_plan(plan: update.Plan) -> None:
     if not plan.available:
         out.print(f"Up to date: {current}.")
         return
-    out.print(f"Update available: {current} -> {target} ({plan.src_path})")
+    console.heading("Update available:", f" {current} -> {target} ({plan.src_path})")
     for entry in plan.changelog:
         out.print(f"\n## {entry.version} {entry.date}\n{entry.body}")
