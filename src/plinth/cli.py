@@ -33,5 +33,8 @@ def root(
     """Generate production-ready Python backend services and keep them current."""
 
 
+app.command("doctor")(__import__("plinth.doctor", fromlist=["main"]).main)
+
+
 def main() -> None:
     app()

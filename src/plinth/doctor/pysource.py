@@ -1,0 +1,263 @@
+"""The Python sources as syntax trees (never imported): modules, imports, functions and the
+calls each makes, route handlers, lifespans and app objects."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .files import Repo, is_test_path
+
+ROUTE_VERBS = frozenset(
+    {
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "options",
+        "trace",
+        "route",
+        "api_route",
+        "websocket",
+        "websocket_route",
+    }
+)
+# Where an app object comes from, by the constructor's qualified name.
+APP_CONSTRUCTORS = {
+    "fastapi.FastAPI": ("fastapi", "asgi"),
+    "litestar.Litestar": ("litestar", "asgi"),
+    "starlette.applications.Starlette": ("starlette", "asgi"),
+    "quart.Quart": ("quart", "asgi"),
+    "flask.Flask": ("flask", "wsgi"),
+    "django.core.asgi.get_asgi_application": ("django", "asgi"),
+    "django.core.wsgi.get_wsgi_application": ("django", "wsgi"),
+}
+
+
+@dataclass
+class Call:
+    name: str  # qualified as far as the module's imports tell ("time.sleep", "self.load", "f")
+    line: int
+    awaited: bool
+    node: ast.Call
+
+
+@dataclass
+class Function:
+    module: Module
+    qualname: str
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    cls: str | None
+    calls: list[Call] = field(default_factory=list)
+    awaits: bool = False
+    decorators: list[str] = field(default_factory=list)
+
+    @property
+    def is_async(self) -> bool:
+        return isinstance(self.node, ast.AsyncFunctionDef)
+
+    @property
+    def line(self) -> int:
+        return self.node.lineno
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    @property
+    def is_route(self) -> bool:
+        for deco in self.decorators:
+            last = deco.rsplit(".", 1)[-1]
+            if last in ROUTE_VERBS and not deco.startswith(("functools.", "typing.")):
+                return True
+        if self.module.name.rsplit(".", 1)[-1] in {"views", "api"} and self.cls is None:
+            args = self.node.args.posonlyargs + self.node.args.args
+            return bool(args) and args[0].arg == "request"
+        return False
+
+
+class Module:
+    def __init__(self, rel: str, name: str, tree: ast.Module, is_package: bool) -> None:
+        self.rel, self.name, self.tree = rel, name, tree
+        self.package = name if is_package else name.rpartition(".")[0]
+        self.imports: dict[str, str] = {}
+        self.functions: dict[str, Function] = {}
+        self.top_calls: list[Call] = []  # calls made at import time
+        self._index()
+
+    # ------------------------------------------------------------------ names
+    def qualify(self, node: ast.AST) -> str | None:
+        if isinstance(node, ast.Name):
+            return self.imports.get(node.id, node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.qualify(node.value)
+            return f"{base}.{node.attr}" if base else None
+        if isinstance(node, ast.Call):  # httpx.Client().get -> "httpx.Client().get"
+            base = self.qualify(node.func)
+            return f"{base}()" if base else None
+        return None
+
+    def _import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.imports[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".")[0]
+                    self.imports[head] = head
+            return
+        base = node.module or ""
+        if node.level:
+            parts = self.package.split(".") if self.package else []
+            parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+            base = ".".join([*parts, *([base] if base else [])])
+        for alias in node.names:
+            self.imports[alias.asname or alias.name] = (
+                f"{base}.{alias.name}" if base else alias.name
+            )
+
+    # ------------------------------------------------------------------ index
+    def _index(self) -> None:
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                self._import(node)
+        self._scan_body(self.tree.body, None, None, self.top_calls)
+
+    def _scan_body(
+        self,
+        body: list[ast.stmt],
+        cls: str | None,
+        prefix: str | None,
+        calls: list[Call],
+        owner: Function | None = None,
+    ) -> None:
+        stack: list[ast.AST] = list(reversed(body))
+        awaited: set[int] = set()
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self._function(node, cls, prefix)
+                # decorators and defaults run where the def is
+                stack.extend(reversed([*node.decorator_list, *node.args.defaults]))
+                continue
+            if isinstance(node, ast.ClassDef):
+                qual = f"{prefix}.{node.name}" if prefix else node.name
+                self._scan_body(node.body, qual, qual, calls, owner)
+                stack.extend(node.decorator_list)
+                continue
+            if isinstance(node, ast.Lambda):
+                continue
+            if isinstance(node, ast.Await | ast.AsyncFor | ast.AsyncWith) and owner is not None:
+                owner.awaits = True
+            if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+                awaited.add(id(node.value))
+            if isinstance(node, ast.Call):
+                name = self.qualify(node.func)
+                if name:
+                    calls.append(Call(name, node.lineno, id(node) in awaited, node))
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+    def _function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef, cls: str | None, prefix: str | None
+    ) -> None:
+        qual = f"{prefix}.{node.name}" if prefix else node.name
+        fn = Function(self, qual, node, cls)
+        for deco in node.decorator_list:
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            fn.decorators.append(self.qualify(target) or "")
+        self.functions[qual] = fn
+        self._scan_body(node.body, None, qual, fn.calls, fn)
+
+
+@dataclass(frozen=True)
+class AppObject:
+    module: Module
+    attr: str
+    framework: str
+    interface: str
+    line: int
+
+
+class Sources:
+    """Every non-test Python module of the repository, parsed once."""
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self.modules: dict[str, Module] = {}
+        self.by_path: dict[str, Module] = {}
+        self.errors: list[tuple[str, int, str]] = []
+        for rel in repo.python_files:
+            if is_test_path(rel):
+                continue
+            text = repo.text(rel)
+            if text is None:
+                continue
+            try:
+                tree = ast.parse(text, filename=rel)
+            except SyntaxError as exc:
+                self.errors.append((rel, exc.lineno or 1, exc.msg))
+                continue
+            name, is_package = module_name(rel)
+            module = Module(rel, name, tree, is_package)
+            self.modules.setdefault(name, module)
+            self.by_path[rel] = module
+
+    def functions(self) -> list[Function]:
+        return [fn for m in self.by_path.values() for fn in m.functions.values()]
+
+    def resolve(self, module: Module, call: Call, caller: Function | None) -> Function | None:
+        """The repository function a call lands in, when the names say so."""
+        name = call.name
+        if name.startswith("self.") and caller is not None and caller.cls:
+            return module.functions.get(f"{caller.cls}.{name[5:]}")
+        if name in module.functions:
+            return module.functions[name]
+        mod_name, _, func = name.rpartition(".")
+        target = self.modules.get(mod_name)
+        if target is not None:
+            return target.functions.get(func)
+        return None
+
+    @cached_property
+    def apps(self) -> list[AppObject]:
+        out = []
+        for module in self.by_path.values():
+            for node in module.tree.body:
+                if not (isinstance(node, ast.Assign | ast.AnnAssign) and node.value):
+                    continue
+                if not isinstance(node.value, ast.Call):
+                    continue
+                kind = APP_CONSTRUCTORS.get(module.qualify(node.value.func) or "")
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if kind and isinstance(target, ast.Name):
+                        out.append(AppObject(module, target.id, *kind, node.lineno))
+        return out
+
+    @cached_property
+    def frameworks(self) -> set[str]:
+        """Frameworks the code imports."""
+        found = set()
+        for module in self.by_path.values():
+            for qual in module.imports.values():
+                head = qual.split(".")[0]
+                if head in {"fastapi", "litestar", "flask", "django", "starlette", "quart"}:
+                    found.add(head)
+        return found
+
+    def find_module(self, dotted: str) -> Module | None:
+        return self.modules.get(dotted)
+
+
+def module_name(rel: str) -> tuple[str, bool]:
+    """`src/pkg/mod.py` -> `pkg.mod`; `pkg/__init__.py` -> `pkg` (a package)."""
+    parts = rel[:-3].split("/")
+    if "src" in parts[:-1]:  # src layout, also below a monorepo's service folder
+        parts = parts[len(parts) - 1 - parts[::-1].index("src") :][1:]
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    return ".".join(parts) or "__init__", is_package
