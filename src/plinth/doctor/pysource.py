@@ -121,10 +121,19 @@ class Module:
 
     # ------------------------------------------------------------------ index
     def _index(self) -> None:
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Import | ast.ImportFrom):
-                self._import(node)
+        """One walk over the tree: imports, functions, calls (qualified once the imports are
+        all known), short string constants."""
+        self._pending: list[tuple[list[Call], ast.Call, bool]] = []
+        self._decorators: list[tuple[Function, ast.expr]] = []
+        self.strings: set[str] = set()
         self._scan_body(self.tree.body, None, None, self.top_calls)
+        for calls, node, awaited in self._pending:
+            name = self.qualify(node.func)
+            if name:
+                calls.append(Call(name, node.lineno, awaited, node))
+        for fn, deco in self._decorators:
+            fn.decorators.append(self.qualify(deco) or "")
+        del self._pending, self._decorators
 
     def _scan_body(
         self,
@@ -136,29 +145,45 @@ class Module:
     ) -> None:
         stack: list[ast.AST] = list(reversed(body))
         awaited: set[int] = set()
+        pending = self._pending
         while stack:
             node = stack.pop()
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                self._function(node, cls, prefix)
+            kind = type(node)
+            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                self._function(node, cls, prefix)  # type: ignore[arg-type]
                 # decorators and defaults run where the def is
-                stack.extend(reversed([*node.decorator_list, *node.args.defaults]))
+                stack.extend(reversed([*node.decorator_list, *node.args.defaults]))  # type: ignore[attr-defined]
                 continue
-            if isinstance(node, ast.ClassDef):
-                qual = f"{prefix}.{node.name}" if prefix else node.name
-                self._scan_body(node.body, qual, qual, calls, owner)
-                stack.extend(node.decorator_list)
+            if kind is ast.ClassDef:
+                qual = f"{prefix}.{node.name}" if prefix else node.name  # type: ignore[attr-defined]
+                self._scan_body(node.body, qual, qual, calls, owner)  # type: ignore[attr-defined]
+                stack.extend(node.decorator_list)  # type: ignore[attr-defined]
                 continue
-            if isinstance(node, ast.Lambda):
+            if kind is ast.Lambda:
                 continue
-            if isinstance(node, ast.Await | ast.AsyncFor | ast.AsyncWith) and owner is not None:
-                owner.awaits = True
-            if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
-                awaited.add(id(node.value))
-            if isinstance(node, ast.Call):
-                name = self.qualify(node.func)
-                if name:
-                    calls.append(Call(name, node.lineno, id(node) in awaited, node))
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+            if kind is ast.Import or kind is ast.ImportFrom:
+                self._import(node)  # type: ignore[arg-type]
+                continue
+            if kind is ast.Constant:
+                value = node.value  # type: ignore[attr-defined]
+                if type(value) is str and len(value) < 80:
+                    self.strings.add(value)
+                continue
+            if kind is ast.Await or kind is ast.AsyncFor or kind is ast.AsyncWith:
+                if owner is not None:
+                    owner.awaits = True
+                if kind is ast.Await and type(node.value) is ast.Call:  # type: ignore[attr-defined]
+                    awaited.add(id(node.value))  # type: ignore[attr-defined]
+            elif kind is ast.Call:
+                pending.append((calls, node, id(node) in awaited))  # type: ignore[arg-type]
+            for field_name in node._fields:
+                value = getattr(node, field_name, None)
+                if type(value) is list:
+                    for item in reversed(value):
+                        if isinstance(item, ast.AST) and type(item) not in _LEAVES:
+                            stack.append(item)
+                elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
+                    stack.append(value)
 
     def _function(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, cls: str | None, prefix: str | None
@@ -166,10 +191,25 @@ class Module:
         qual = f"{prefix}.{node.name}" if prefix else node.name
         fn = Function(self, qual, node, cls)
         for deco in node.decorator_list:
-            target = deco.func if isinstance(deco, ast.Call) else deco
-            fn.decorators.append(self.qualify(target) or "")
+            self._decorators.append((fn, deco.func if isinstance(deco, ast.Call) else deco))
         self.functions[qual] = fn
         self._scan_body(node.body, None, qual, fn.calls, fn)
+
+
+# Nodes with nothing below them that the index needs.
+_LEAVES = frozenset(
+    {
+        ast.Name,
+        ast.Load,
+        ast.Store,
+        ast.Del,
+        ast.Pass,
+        ast.Break,
+        ast.Continue,
+        ast.alias,
+        ast.arguments,
+    }
+)
 
 
 @dataclass(frozen=True)

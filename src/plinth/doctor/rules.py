@@ -62,21 +62,12 @@ class Audit:
         return "app"
 
     @cached_property
-    def mentions(self) -> str:
-        """All Python string constants joined, to ask whether anything reads a variable."""
-        out = []
-        for module in self.sources.by_path.values():
-            for node in ast.walk(module.tree):
-                if (
-                    isinstance(node, ast.Constant)
-                    and isinstance(node.value, str)
-                    and len(node.value) < 80
-                ):
-                    out.append(node.value)
-        return "\n".join(out)
+    def mentions(self) -> set[str]:
+        """Every short string constant of the code, to ask whether anything reads a variable."""
+        return set().union(*(m.strings for m in self.sources.by_path.values()))
 
     def reads_env(self, name: str) -> bool:
-        return re.search(rf"(^|\n){re.escape(name)}(\n|$)", self.mentions) is not None
+        return name in self.mentions
 
     @cached_property
     def orchestrated(self) -> bool:
@@ -455,6 +446,8 @@ def worker_counts(audit: Audit) -> Iterator[Finding]:
             continue
         if not s.literal or not isinstance(s.value, int):
             continue
+        if server.name == "hypercorn" and s.value <= 1:
+            continue  # one process per container (0: the main process, C6); R6 covers restarts
         in_manifest = (
             s.path == where.path
             and where.kind in {"kubernetes", "cloud-run", "compose"}
@@ -1083,6 +1076,7 @@ def _celery_settings(audit: Audit) -> dict[str, tuple[object, str, int]]:
 
     def note(key: str, node: ast.AST, module: Module, line: int) -> None:
         key = key.lower().removeprefix("celery_")
+        key = {"broker": "broker_url", "acks_late": "task_acks_late"}.get(key, key)
         if key not in CELERY_KEYS:
             return
         try:
@@ -1235,7 +1229,9 @@ def container(audit: Audit) -> Iterator[Finding]:
 
 
 SECRET_NAME = re.compile(
-    r"(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)$", re.I
+    r"(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)"
+    r"(?!.*_(FILE|PATH|DIR|NAME|LENGTH|TTL|MIN|MAX|URL|ENV|SECONDS)$)",
+    re.I,
 )
 PLACEHOLDER = re.compile(
     r"change.?me|example|placeholder|dummy|insecure|changeme|xxx|^test|^dev|<|\{\{|^\$|^\*+$|^$",

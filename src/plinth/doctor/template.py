@@ -80,9 +80,11 @@ def format_cmd(cmd: tuple[str, ...]) -> str:
 # --------------------------------------------------------------------------- versions
 
 
-def _releases() -> list[tuple[str, str]]:
+RELEASES = TEMPLATE_ROOT / "releases.yml"
+
+
+def _releases(path: Path) -> list[tuple[str, str]]:
     """(version, commit) pairs from plinth's releases.yml, in file order; [] without it."""
-    path = TEMPLATE_ROOT / "releases.yml"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
@@ -102,12 +104,12 @@ def _releases() -> list[tuple[str, str]]:
     return out
 
 
-def template_version(answers: dict[str, Any]) -> str:
+def template_version(answers: dict[str, Any], releases: Path = RELEASES) -> str:
     """A generated service's template version, as a sentence part."""
     commit = str(answers.get("_commit") or "")
     if not commit:
         return "an unknown template version (no _commit in .copier-answers.yml)"
-    for version, release_commit in _releases():
+    for version, release_commit in _releases(releases):
         if commit in {version, release_commit} or (
             len(commit) >= 7 and release_commit.startswith(commit)
         ):
