@@ -4,15 +4,17 @@ id of docs/RULES.md, with the place, the reason and the fix."""
 from __future__ import annotations
 
 import ast
+import json
 import math
 import re
+import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
 from . import template
 from .commands import Image, Program, StartCommand, read_images, read_start_commands
-from .files import Repo, YMap, is_dev_file, is_test_path, line_of, load_yaml_docs
+from .files import Repo, YMap, dockerfile_env, is_dev_file, is_test_path, line_of, load_yaml_docs
 from .model import Finding, finding
 from .pysource import APP_CONSTRUCTORS, Call, Function, Module, Sources
 from .servers import ASGI_WORKERS, CPU_COUNT, Server, analyse
@@ -597,9 +599,6 @@ def signals(audit: Audit) -> Iterator[Finding]:
 
 
 def _exec_form(args: str) -> str:
-    import json
-    import shlex
-
     try:
         return json.dumps(shlex.split(args))
     except ValueError:
@@ -987,11 +986,7 @@ def sync_drivers(audit: Audit) -> Iterator[Finding]:
     for command in audit.commands:
         value = command.where.env.get("DATABASE_URL", "")
         at = command.where.env_at.get("DATABASE_URL")
-        if (at and SYNC_URL.match(value) and command.where.kind != "dockerfile") or (
-            at
-            and SYNC_URL.match(value)
-            and not command.where.env_at.get("DATABASE_URL", ("", 0))[0].startswith("/")
-        ):
+        if at and SYNC_URL.match(value):
             yield finding(
                 "R17",
                 *at,
@@ -1260,8 +1255,6 @@ def secrets(audit: Audit) -> Iterator[Finding]:
             for ins in stage.instructions:
                 if ins.keyword not in {"ENV", "ARG"}:
                     continue
-                from .files import dockerfile_env
-
                 for name, value in dockerfile_env(ins).items():
                     if SECRET_NAME.search(name) and _secret_value(value):
                         yield _r25(
@@ -1362,7 +1355,4 @@ def run_rules(audit: Audit) -> list[Finding]:
     out: list[Finding] = []
     for fn in ALL:
         out.extend(fn(audit))
-    for rel, line, msg in audit.sources.errors:
-        del msg
-        del rel, line  # a file that does not parse is left to ruff / the interpreter
     return out
