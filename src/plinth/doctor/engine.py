@@ -12,7 +12,7 @@ import yaml
 from . import template
 from .files import Repo
 from .model import RULES, Finding
-from .ruff import ruff_findings
+from .ruff import RuffRun
 from .rules import Audit, run_rules
 from .suppress import apply_baseline, apply_suppressions, reasonless
 
@@ -68,10 +68,10 @@ def audit(
     baseline: Counter[str] | None = None,
     use_ruff: bool = True,
 ) -> Result:
+    ruff_run = RuffRun(root) if use_ruff else None
     repo = Repo(root)
-    audit_ = Audit(repo)
-    findings = run_rules(audit_)
-    ruff = ruff_findings(root) if use_ruff else None
+    findings = run_rules(Audit(repo))
+    ruff = ruff_run.findings() if ruff_run else None
     if ruff:
         at = {(f.path, f.line) for f in ruff}
         findings = [f for f in findings if not (f.rule == "R12" and (f.path, f.line) in at)] + ruff

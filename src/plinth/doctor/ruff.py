@@ -39,55 +39,52 @@ def ruff_binary() -> str | None:
         return shutil.which("ruff")
 
 
-def ruff_findings(root: Path) -> list[Finding] | None:
-    """ruff's ASYNC findings under ``root`` mapped to rule ids, or None when ruff is missing or
-    fails (plinth's own checks of the same calls then stand alone)."""
-    binary = ruff_binary()
-    if binary is None:
-        return None
-    excludes = ",".join(sorted({*SKIP_DIRS, *TEST_PARTS, "test_*.py", "*_test.py", "conftest.py"}))
-    cmd = [
-        binary,
-        "check",
-        "--isolated",
-        "--no-cache",
-        "--exit-zero",
-        "--output-format",
-        "json",
-        "--select",
-        ",".join(CODES),
-        "--extend-exclude",
-        excludes,
-        "--force-exclude",
-        ".",
-    ]
-    try:
-        proc = subprocess.run(
-            cmd,
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env={**os.environ, "NO_COLOR": "1"},
+class RuffRun:
+    """ruff started in the background while plinth reads the repository (both use a core)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.proc: subprocess.Popen[str] | None = None
+        binary = ruff_binary()
+        if binary is None:
+            return
+        excludes = ",".join(
+            sorted({*SKIP_DIRS, *TEST_PARTS, "test_*.py", "*_test.py", "conftest.py"})
         )
-        rows = json.loads(proc.stdout or "[]")
-    except (OSError, subprocess.TimeoutExpired, json.JSONDecodeError):
+        cmd = [binary, "check", "--isolated", "--no-cache", "--exit-zero", "--output-format",
+               "json", "--select", ",".join(CODES), "--extend-exclude", excludes,
+               "--force-exclude", "."]  # fmt: skip
+        try:
+            self.proc = subprocess.Popen(
+                cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                env={**os.environ, "NO_COLOR": "1"},
+            )  # fmt: skip
+        except OSError:
+            self.proc = None
+
+    def findings(self) -> list[Finding] | None:
+        """ruff's ASYNC findings mapped to rule ids, or None when ruff is missing or failed
+        (plinth's own checks of the same calls then stand alone)."""
+        if self.proc is None:
+            return None
+        try:
+            stdout, _ = self.proc.communicate(timeout=300)
+            rows = json.loads(stdout or "[]")
+        except (subprocess.TimeoutExpired, json.JSONDecodeError):
+            self.proc.kill()
+            return None
+        if self.proc.returncode != 0:
+            return None
+        return [f for row in rows if (f := _mapped(row, self.root)) is not None]
+
+
+def _mapped(row: dict[str, object], root: Path) -> Finding | None:
+    code = row.get("code")
+    if not isinstance(code, str) or code not in CODES:
         return None
-    out = []
-    for row in rows:
-        code = row.get("code")
-        if code not in CODES:
-            continue
-        rule_id, fix = CODES[code]
-        rel = Path(row["filename"]).resolve().relative_to(root.resolve()).as_posix()
-        out.append(
-            finding(
-                rule_id,
-                rel,
-                int(row["location"]["row"]),
-                f"{row['message']} (ruff {code}).",
-                f"Instead: {fix}.",
-                source=f"ruff {code}",
-            )
-        )
-    return out
+    rule_id, fix = CODES[code]
+    location = row["location"]
+    assert isinstance(location, dict)
+    rel = Path(str(row["filename"])).resolve().relative_to(root.resolve()).as_posix()
+    return finding(rule_id, rel, int(location["row"]), f"{row['message']} (ruff {code}).",
+                   f"Instead: {fix}.", source=f"ruff {code}")  # fmt: skip
