@@ -7,6 +7,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
+from rich.text import Text
 
 from plinth import __version__
 
@@ -30,12 +32,12 @@ def text(result: Result, console: Console) -> None:
             continue
         console.print(f"\n[{STYLE[severity]}]{severity.label.upper()}S ({len(group)})[/]")
         for f in group:
-            console.print(
-                f"  [{STYLE[severity]}]{f.rule}[/] {escape(f.path)}:{f.line}  "
-                f"[bold]{escape(f.title)}[/bold]"
+            head = Text.assemble(
+                ("  " + f.rule, STYLE[severity]), f" {f.path}:{f.line}  ", (f.title, "bold")
             )
-            console.print(f"      why: {escape(f.message)}", soft_wrap=False)
-            console.print(f"      fix: {escape(f.fix)}")
+            console.print(head)
+            console.print(Padding(Text(f"why: {f.message}"), (0, 0, 0, 6), expand=False))
+            console.print(Padding(Text(f"fix: {f.fix}"), (0, 0, 0, 6), expand=False))
     counts = ", ".join(
         f"{sum(f.severity == s for f in result.findings)} {s.label}"
         for s in sorted(Severity, reverse=True)
