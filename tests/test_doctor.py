@@ -199,8 +199,11 @@ def test_template_version_of_a_generated_service(tmp_path: Path) -> None:
     )
     releases = tmp_path / "releases.yml"
     releases.write_text("v0.2.0: abc1234def5678\nv0.1.0: 0123456789ab\n")
-    assert doctor_template.template_version({**answers, "_commit": "v0.2.0"}, releases).startswith(
-        "plinth v0.2.0"
+    assert doctor_template.template_version({**answers, "_commit": "v0.2.0"}, releases) == (
+        "plinth v0.2.0 (abc1234def56) (the latest release)"
+    )
+    assert doctor_template.template_version({**answers, "_commit": "v0.1.0"}, releases) == (
+        "plinth v0.1.0 (0123456789ab); latest release v0.2.0"
     )
     assert doctor_template.template_version({**answers, "_commit": "abc1234"}, releases).startswith(
         "plinth v0.2.0"

@@ -15,7 +15,7 @@ from functools import cached_property
 from . import template
 from .commands import Image, Program, StartCommand, read_images, read_start_commands
 from .files import Repo, YMap, dockerfile_env, is_dev_file, is_test_path, line_of, load_yaml_docs
-from .model import Finding, finding
+from .model import Finding, Severity, finding
 from .pysource import APP_CONSTRUCTORS, Call, Function, Module, Sources
 from .servers import ASGI_WORKERS, CPU_COUNT, Server, analyse
 
@@ -891,9 +891,9 @@ def resources(audit: Audit) -> Iterator[Finding]:
                     "R16",
                     module.rel,
                     call.line,
-                    f"`{call.name}()` creates a pool at import: before the server forks, so "
-                    "workers "
-                    "share its connections, and nothing disposes it.",
+                    f"`{call.name}()` creates a pool at import: nothing disposes it at shutdown, "
+                    "and with --preload (or a query at import) its connections cross the fork "
+                    "into every worker.",
                     "Create the engine in the lifespan (ASGI) or on first use in the worker (WSGI) "
                     "and dispose it on shutdown.",
                 )
@@ -1219,7 +1219,7 @@ def container(audit: Audit) -> Iterator[Finding]:
                 "No HEALTHCHECK: Docker and compose cannot tell a hung server from a healthy one.",
                 'Add `HEALTHCHECK CMD ["python", "-c", "import urllib.request; '
                 "urllib.request.urlopen('http://127.0.0.1:8000/health')\"]` (no curl needed).",
-                severity=None,
+                severity=Severity.NOTE,
             )
 
 

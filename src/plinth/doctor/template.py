@@ -5,6 +5,7 @@ version a generated service is on."""
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,7 @@ RELEASES = TEMPLATE_ROOT / "releases.yml"
 
 
 def _releases(path: Path) -> list[tuple[str, str]]:
-    """(version, commit) pairs from plinth's releases.yml, in file order; [] without it."""
+    """(version, commit) pairs from plinth's releases.yml, oldest first; [] without it."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
@@ -101,7 +102,11 @@ def _releases(path: Path) -> list[tuple[str, str]]:
         for row in data:
             if isinstance(row, dict) and row.get("commit"):
                 out.append((str(row.get("version") or row.get("tag") or ""), str(row["commit"])))
-    return out
+    return sorted(out, key=lambda pair: _version_key(pair[0]))
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", version)) or (0,)
 
 
 def template_version(answers: dict[str, Any], releases: Path = RELEASES) -> str:
@@ -109,12 +114,16 @@ def template_version(answers: dict[str, Any], releases: Path = RELEASES) -> str:
     commit = str(answers.get("_commit") or "")
     if not commit:
         return "an unknown template version (no _commit in .copier-answers.yml)"
-    for version, release_commit in _releases(releases):
+    known = _releases(releases)
+    latest = f"; latest release {known[-1][0]}" if known else ""
+    for version, release_commit in known:
         if commit in {version, release_commit} or (
             len(commit) >= 7 and release_commit.startswith(commit)
         ):
-            return f"plinth {version} ({release_commit[:12]})"
-    return f"template commit {commit}"
+            if known[-1][0] == version:
+                latest = " (the latest release)"
+            return f"plinth {version} ({release_commit[:12]}){latest}"
+    return f"template commit {commit}{latest}"
 
 
 def is_plinth_answers(answers: dict[str, Any]) -> bool:
