@@ -61,6 +61,7 @@ class Where:
     replicas: int = 1
     dev: bool = False
     cloud_run: bool = False
+    image: str | None = None  # the Dockerfile whose CMD/ENTRYPOINT this runs
 
 
 @dataclass
@@ -377,6 +378,7 @@ def read_start_commands(repo: Repo, images: list[Image]) -> list[StartCommand]:
         at: tuple[str, int] | None,
     ) -> None:
         used_images.add(img.path)
+        where.image = img.path
         argv, line, shell, keyword = image_argv(img, command, entrypoint)
         where.env = {**img.env, **where.env}
         where.env_at = {**img.env_at, **where.env_at}

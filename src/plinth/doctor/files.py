@@ -58,8 +58,11 @@ def is_test_path(rel: str) -> bool:
 def is_dev_file(rel: str) -> bool:
     """Files meant for a developer's machine (compose overrides, Dockerfile.dev), where a
     reloading server is the point."""
-    name = rel.rsplit("/", 1)[-1].lower()
-    return bool(re.search(r"(^|[._-])(dev|devel|development|local|override|test)([._-]|$)", name))
+    words = r"(dev|devel|development|local|override|test|tests|testing)"
+    *dirs, name = rel.lower().split("/")
+    return bool(re.search(rf"(^|[._-]){words}([._-]|$)", name)) or any(
+        re.fullmatch(words, d) for d in dirs
+    )
 
 
 # --------------------------------------------------------------------------- YAML with lines

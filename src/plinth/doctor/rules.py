@@ -473,8 +473,8 @@ def worker_counts(audit: Audit) -> Iterator[Finding]:
             "R7",
             s.path,
             s.line,
-            f"{s.value} workers hard-coded: the count follows neither the container's CPU "
-            "allotment nor an override.",
+            f"The worker count ({s.value}) is hard-coded: it follows neither the container's "
+            "CPU allotment nor an override.",
             "Drop the number and compute workers at start from the cgroup CPU quota, with "
             "WEB_CONCURRENCY as the override (plinth's serving/concurrency.py).",
         )
@@ -581,9 +581,9 @@ def signals(audit: Audit) -> Iterator[Finding]:
         orchestrator = {
             "compose": "compose's stop_grace_period",
             "kubernetes": "the pod's grace period",
-            "cloud-run": "Cloud Run's 10 s",
-            "procfile": "the platform's 30 s",
-        }.get(where.kind, "the usual 30 s")
+            "cloud-run": "Cloud Run's grace period",
+            "procfile": "the platform's grace period",
+        }.get(where.kind, "the usual grace period")
         flag = {
             "gunicorn": "--graceful-timeout",
             "uvicorn": "--timeout-graceful-shutdown",
@@ -1191,11 +1191,27 @@ def celery(audit: Audit) -> Iterator[Finding]:
 # --------------------------------------------------------------------------- R24 / R25
 
 
+PYTHON_TOOLS = {"gunicorn", "uvicorn", "granian", "hypercorn", "daphne", "celery", "fastapi",
+                "litestar", "flask", "python", "manage", "script", "module", "alembic"}  # fmt: skip
+
+
+def _python_image(audit: Audit, image: Image) -> bool:
+    """The image runs the Python app (not the database, proxy or docs images beside it)."""
+    if any("python" in stage.base.lower() for stage in image.stages):
+        return True
+    return any(
+        p.tool in PYTHON_TOOLS
+        for c in audit.commands
+        if c.where.image == image.path
+        for p in c.programs
+    )
+
+
 @rule
 def container(audit: Audit) -> Iterator[Finding]:
     has_probes = any(c.where.kind in {"kubernetes", "cloud-run"} for c in audit.commands)
     for image in audit.images:
-        if is_dev_file(image.path):
+        if is_dev_file(image.path) or not _python_image(audit, image):
             continue
         user = image.user
         if user is None or user.args.split(":")[0].strip() in {"root", "0"}:
@@ -1207,11 +1223,8 @@ def container(audit: Audit) -> Iterator[Finding]:
                 "Add a system user and switch to it by number: "
                 "`RUN useradd --system --uid 999 app` then `USER 999:999`.",
             )
-        if (
-            image.healthcheck is None
-            and not has_probes
-            and any(s.program.where.kind in {"dockerfile", "compose"} for s in audit.servers)
-        ):
+        serves = any(srv.program.where.image == image.path for srv in audit.servers)
+        if image.healthcheck is None and serves and not has_probes:
             yield finding(
                 "R24",
                 image.path,
