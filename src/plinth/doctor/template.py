@@ -13,9 +13,8 @@ from typing import Any
 import jinja2
 import yaml
 
-TEMPLATE_ROOT = (
-    Path(__file__).resolve().parents[3]
-)  # the plinth repository (copier.yml, releases.yml)
+# The plinth repository: copier.yml, releases.yml.
+TEMPLATE_ROOT = Path(__file__).resolve().parents[3]
 
 
 @cache
@@ -28,9 +27,60 @@ def _questions() -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+@cache
+def _environment() -> jinja2.Environment:
+    """Jinja as Copier sets it up: its filters (regex_replace, to_nice_yaml...) included."""
+    extensions = []
+    try:
+        import jinja2_ansible_filters  # noqa: F401  (installed with copier)
+
+        extensions.append("jinja2_ansible_filters.AnsibleCoreFiltersExtension")
+    except ImportError:
+        pass
+    return jinja2.Environment(
+        autoescape=False, undefined=jinja2.StrictUndefined, extensions=extensions
+    )
+
+
 def _render(expression: str, context: dict[str, Any]) -> str:
-    env = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined)
-    return env.from_string(expression).render(**context).strip()
+    return _environment().from_string(expression).render(**context).strip()
+
+
+def _answers(given: dict[str, Any]) -> dict[str, Any] | None:
+    """Every question's answer as Copier computes it: the given ones, the rest from their
+    defaults in copier.yml's order (computed values such as `server_spec` included)."""
+    questions = _questions()
+    if questions is None:
+        return None
+    context = dict(given)
+    for key, question in questions.items():
+        if key.startswith("_") or key in context or not isinstance(question, dict):
+            continue
+        default = question.get("default")
+        if isinstance(default, str) and ("{{" in default or "{%" in default):
+            try:
+                default = _render(default, context)
+            except jinja2.TemplateError:
+                continue
+            if question.get("type") == "json":
+                try:
+                    default = json.loads(default)
+                except json.JSONDecodeError:
+                    continue
+        context[key] = default
+    return context
+
+
+def _refused(server: str, context: dict[str, Any]) -> bool:
+    """copier.yml's per-choice validator of this server says no."""
+    choices = ((_questions() or {}).get("server") or {}).get("choices") or {}
+    for choice in choices.values():
+        if isinstance(choice, dict) and choice.get("value") == server and choice.get("validator"):
+            try:
+                return bool(_render(str(choice["validator"]), context))
+            except jinja2.TemplateError:
+                return True
+    return False
 
 
 @cache
@@ -38,31 +88,16 @@ def server_command(
     framework: str, server: str, workload: str = "io", package_name: str = "app"
 ) -> tuple[str, ...] | None:
     """The exec-form CMD plinth generates for this framework and server, or None when
-    copier.yml is not at hand or the pair is not offered."""
-    questions = _questions()
-    if questions is None:
+    copier.yml is not at hand or plinth refuses the pair."""
+    given = {"framework": framework, "server": server, "workload": workload,
+             "package_name": package_name}  # fmt: skip
+    context = _answers(given)
+    if context is None or _refused(server, context):
         return None
-    context: dict[str, Any] = {
-        "framework": framework,
-        "server": server,
-        "workload": workload,
-        "package_name": package_name,
-    }
-    try:
-        for key in ("interface", "app_target", "server_spec"):
-            context[key] = _render(str(questions[key]["default"]), context)
-        spec = json.loads(context["server_spec"])
-    except (KeyError, TypeError, jinja2.TemplateError, json.JSONDecodeError):
+    spec = context.get("server_spec")
+    if not isinstance(spec, dict) or not isinstance(spec.get("cmd"), list):
         return None
-    validator = (questions.get("server") or {}).get("choices") or {}
-    for choice in validator.values():
-        if isinstance(choice, dict) and choice.get("value") == server and choice.get("validator"):
-            try:
-                if _render(str(choice["validator"]), context):
-                    return None  # plinth refuses this pair
-            except jinja2.TemplateError:
-                return None
-    return tuple(spec["cmd"])
+    return tuple(str(part) for part in spec["cmd"])
 
 
 def recommended(
