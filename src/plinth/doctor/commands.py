@@ -241,12 +241,35 @@ class Image:
     healthcheck: Instruction | None
 
 
+def _global_args(text: str) -> dict[str, str]:
+    """ARG defaults declared before the first FROM (they may name base images)."""
+    out: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.upper().startswith("FROM "):
+            break
+        m = re.match(r"(?i)ARG\s+(\w+)=(\S+)", line)
+        if m:
+            out[m.group(1)] = m.group(2).strip("'\"")
+    return out
+
+
+def _substitute(value: str, args: dict[str, str]) -> str:
+    for _ in range(3):  # defaults may refer to earlier ones
+        value = re.sub(r"\$\{?(\w+)\}?", lambda m: args.get(m.group(1), m.group(0)), value)
+    return value
+
+
 def read_images(repo: Repo) -> list[Image]:
     images = []
     for rel in repo.dockerfiles:
-        stages = parse_dockerfile(repo.text(rel) or "")
+        text = repo.text(rel) or ""
+        stages = parse_dockerfile(text)
         if not stages:
             continue
+        args = _global_args(text)
+        for stage in stages:
+            stage.base = _substitute(stage.base, args)
         chain = _stage_chain(stages, stages[-1])
         env: dict[str, str] = {}
         env_at: dict[str, tuple[str, int]] = {}

@@ -1214,7 +1214,11 @@ def container(audit: Audit) -> Iterator[Finding]:
         if is_dev_file(image.path) or not _python_image(audit, image):
             continue
         user = image.user
-        if user is None or user.args.split(":")[0].strip() in {"root", "0"}:
+        base = image.final.base.lower()
+        nonroot_base = "nonroot" in base or base.startswith("cgr.dev/chainguard/")
+        if (user is None and not nonroot_base) or (
+            user is not None and user.args.split(":")[0].strip() in {"root", "0"}
+        ):
             yield finding(
                 "R24",
                 image.path,
