@@ -729,6 +729,23 @@ CASES: list[Case] = [
         "litestar",
         {"Dockerfile": BASES["litestar"]["Dockerfile"].replace("USER 999:999\n", "")},
     ),
+    Case(
+        "flask-distroless-without-nonroot",
+        "R24",
+        "flask",
+        {
+            "Dockerfile": "ARG RUN_IMAGE=gcr.io/distroless/python3-debian12\n"
+            + dockerfile(
+                'CMD ["gunicorn", "--worker-class", "gthread", "svc.app:app"]', user=""
+            ).replace("FROM python:3.13-slim", "FROM ${RUN_IMAGE}")
+        },
+        {
+            "Dockerfile": "ARG RUN_IMAGE=gcr.io/distroless/python3-debian12:nonroot\n"
+            + dockerfile(
+                'CMD ["gunicorn", "--worker-class", "gthread", "svc.app:app"]', user=""
+            ).replace("FROM python:3.13-slim", "FROM ${RUN_IMAGE}")
+        },
+    ),
     # R25: secrets
     Case(
         "flask-secret-in-image",
