@@ -40,6 +40,8 @@ SKIP_DIRS = frozenset(
         ".vscode",
     }
 )
+# Templates of files (Copier's, Helm's, cookiecutter's are Jinja) are not the files themselves.
+TEMPLATE_SUFFIXES = (".jinja", ".j2", ".tmpl", ".tpl")
 # Test code is not served: the serving rules skip it (R25 placeholders in tests are expected too).
 TEST_PARTS = frozenset({"tests", "test", "testing"})
 
@@ -345,7 +347,8 @@ class Repo:
 
     @cached_property
     def dockerfiles(self) -> list[str]:
-        return self.named(r"^(Dockerfile|Containerfile)([._-].*)?$|\.(Dockerfile|Containerfile)$")
+        found = self.named(r"^(Dockerfile|Containerfile)([._-].*)?$|\.(Dockerfile|Containerfile)$")
+        return [f for f in found if not f.endswith(TEMPLATE_SUFFIXES)]
 
     @cached_property
     def yaml_files(self) -> list[str]:
@@ -375,6 +378,20 @@ class Repo:
             if req.name == name and not (runtime and req.dev):
                 return req
         return None
+
+    @cached_property
+    def _project_dirs(self) -> list[str]:
+        """Folders holding a Python project (pyproject.toml, setup.py/cfg), deepest first."""
+        names = {"pyproject.toml", "setup.py", "setup.cfg"}
+        dirs = {f.rpartition("/")[0] for f in self.files if f.rsplit("/", 1)[-1] in names}
+        return sorted(dirs, key=lambda d: -d.count("/") - (1 if d else 0))
+
+    def project_root(self, rel: str) -> str:
+        """The folder of the project a file belongs to ("" for the repository root)."""
+        for d in self._project_dirs:
+            if d and (rel == d or rel.startswith(d + "/")):
+                return d
+        return ""
 
     def lines(self, rel: str) -> list[str]:
         return (self.text(rel) or "").splitlines()

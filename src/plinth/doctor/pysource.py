@@ -82,6 +82,7 @@ class Function:
 class Module:
     def __init__(self, rel: str, name: str, tree: ast.Module, is_package: bool) -> None:
         self.rel, self.name, self.tree = rel, name, tree
+        self.root = ""  # the project folder (holding pyproject.toml) it belongs to
         self.package = name if is_package else name.rpartition(".")[0]
         self.imports: dict[str, str] = {}
         self.functions: dict[str, Function] = {}
@@ -226,7 +227,8 @@ class Sources:
 
     def __init__(self, repo: Repo) -> None:
         self.repo = repo
-        self.modules: dict[str, Module] = {}
+        self.modules: dict[tuple[str, str], Module] = {}  # (project root, dotted name)
+        self.first: dict[str, Module] = {}  # dotted name -> the module of the first project
         self.by_path: dict[str, Module] = {}
         self.errors: list[tuple[str, int, str]] = []
         for rel in repo.python_files:
@@ -240,9 +242,12 @@ class Sources:
             except SyntaxError as exc:
                 self.errors.append((rel, exc.lineno or 1, exc.msg))
                 continue
-            name, is_package = module_name(rel)
+            root = repo.project_root(rel)
+            name, is_package = module_name(rel[len(root) + 1 :] if root else rel)
             module = Module(rel, name, tree, is_package)
-            self.modules.setdefault(name, module)
+            module.root = root
+            self.modules.setdefault((root, name), module)
+            self.first.setdefault(name, module)
             self.by_path[rel] = module
 
     def functions(self) -> list[Function]:
@@ -256,7 +261,7 @@ class Sources:
         if name in module.functions:
             return module.functions[name]
         mod_name, _, func = name.rpartition(".")
-        target = self.modules.get(mod_name)
+        target = self.modules.get((module.root, mod_name)) or self.first.get(mod_name)
         if target is not None:
             return target.functions.get(func)
         return None
@@ -288,8 +293,11 @@ class Sources:
                     found.add(head)
         return found
 
-    def find_module(self, dotted: str) -> Module | None:
-        return self.modules.get(dotted)
+    def find_module(self, dotted: str, near: str = "") -> Module | None:
+        """The module of that name in the project (pyproject.toml folder) holding ``near``,
+        else in any project."""
+        found = self.modules.get((self.repo.project_root(near), dotted)) if near else None
+        return found or self.first.get(dotted)
 
 
 def module_name(rel: str) -> tuple[str, bool]:

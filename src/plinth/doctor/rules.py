@@ -14,7 +14,16 @@ from functools import cached_property
 
 from . import template
 from .commands import Image, Program, StartCommand, read_images, read_start_commands
-from .files import Repo, YMap, dockerfile_env, is_dev_file, is_test_path, line_of, load_yaml_docs
+from .files import (
+    TEMPLATE_SUFFIXES,
+    Repo,
+    YMap,
+    dockerfile_env,
+    is_dev_file,
+    is_test_path,
+    line_of,
+    load_yaml_docs,
+)
 from .model import Finding, Severity, finding
 from .pysource import APP_CONSTRUCTORS, Call, Function, Module, Sources
 from .servers import ASGI_WORKERS, CPU_COUNT, Server, analyse
@@ -83,7 +92,7 @@ class Audit:
         if ":" in target:
             module_name, _, attr = target.partition(":")
             attr = attr.split("(")[0]
-            found = self._resolve_app(module_name, attr, 0)
+            found = self._resolve_app(module_name, attr, 0, server.program.path)
             if found:
                 return found
         if self.framework == "django":
@@ -98,8 +107,10 @@ class Audit:
             return "flask", "wsgi"
         return None, None
 
-    def _resolve_app(self, module_name: str, attr: str, depth: int) -> tuple[str, str] | None:
-        module = self.sources.find_module(module_name)
+    def _resolve_app(
+        self, module_name: str, attr: str, depth: int, near: str
+    ) -> tuple[str, str] | None:
+        module = self.sources.find_module(module_name, near)
         if module is None or depth > 4:
             return None
         for app in self.sources.apps:
@@ -107,7 +118,7 @@ class Audit:
                 return app.framework, app.interface
         if attr in module.imports:
             mod, _, name = module.imports[attr].rpartition(".")
-            return self._resolve_app(mod, name, depth + 1)
+            return self._resolve_app(mod, name, depth + 1, module.rel)
         for node in module.tree.body:
             if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
                 continue
@@ -122,7 +133,7 @@ class Audit:
                         return kind
             for arg in node.value.args:
                 if isinstance(arg, ast.Name):
-                    inner = self._resolve_app(module_name, arg.id, depth + 1)
+                    inner = self._resolve_app(module_name, arg.id, depth + 1, module.rel)
                     if inner:
                         return inner
         return None
@@ -271,7 +282,7 @@ def dev_servers(audit: Audit) -> Iterator[Finding]:
             elif p.tool in {"script", "module"}:
                 module = None
                 if p.tool == "module":
-                    module = audit.sources.find_module(p.args[0])
+                    module = audit.sources.find_module(p.args[0], p.path)
                 else:
                     name = p.args[0].lstrip("./")
                     module = audit.sources.by_path.get(name) or next(
@@ -1308,6 +1319,10 @@ def secrets(audit: Audit) -> Iterator[Finding]:
                 )
     for rel in repo.files:
         name = rel.rsplit("/", 1)[-1]
+        if name.endswith(TEMPLATE_SUFFIXES) or re.search(
+            r"\.(example|sample|template|dist)\b", name
+        ):
+            continue
         if name == ".env" or (
             name.startswith(".env.")
             and not name.endswith((".example", ".sample", ".template", ".dist"))

@@ -201,9 +201,11 @@ def _py_setting(module: Module, node: ast.expr, line: int) -> Setting:
     return Setting(default, module.rel, line, literal=False, env_names=tuple(names), cpu_count=cpu)
 
 
-def _config_module(sources: Sources, repo: Repo, ref: str) -> tuple[Module | None, str | None]:
+def _config_module(
+    sources: Sources, repo: Repo, ref: str, near: str
+) -> tuple[Module | None, str | None]:
     if ref.startswith("python:"):
-        module = sources.find_module(ref[7:])
+        module = sources.find_module(ref[7:], near)
         return module, module.rel if module else None
     if ref.startswith("file:"):
         ref = ref[5:]
@@ -255,7 +257,7 @@ def analyse(program: Program, repo: Repo, sources: Sources) -> Server | None:
                 if repo.exists(default):
                     config_ref = default
         if config_ref:
-            module, rel = _config_module(sources, repo, config_ref)
+            module, rel = _config_module(sources, repo, config_ref, program.path)
             server.config_module, server.config_path = module, rel
             if module is not None:
                 _read_py_config(
@@ -347,7 +349,7 @@ def analyse(program: Program, repo: Repo, sources: Sources) -> Server | None:
     elif tool == "hypercorn":
         config_ref = program.opt("-c", "--config")
         if config_ref:
-            module, rel = _config_module(sources, repo, config_ref)
+            module, rel = _config_module(sources, repo, config_ref, program.path)
             server.config_module, server.config_path = module, rel
             if module is not None:
                 _read_py_config(
