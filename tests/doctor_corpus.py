@@ -226,6 +226,19 @@ def k8s(container: str = "") -> str:
     return K8S_DEPLOYMENT.format(container=container)
 
 
+# An entrypoint that hands the generic GRACEFUL_TIMEOUT (default 25 s) to uvicorn, as plinth's does.
+ENTRYPOINT = """\
+import os
+import sys
+
+DEFAULTS = {"GRACEFUL_TIMEOUT": "25"}
+
+if __name__ == "__main__":
+    timeout = os.environ.get("GRACEFUL_TIMEOUT", DEFAULTS["GRACEFUL_TIMEOUT"])
+    os.environ.setdefault("UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN", timeout)
+    os.execvp(sys.argv[1], sys.argv[1:])
+"""
+
 CELERY_GOOD = """\
 from celery import Celery
 
@@ -465,6 +478,24 @@ CASES: list[Case] = [
         "R10",
         "django",
         {"compose.yaml": compose().replace("    stop_grace_period: 40s\n", "")},
+    ),
+    Case(
+        "fastapi-entrypoint-graceful-default",
+        "R10",
+        "fastapi",
+        {
+            "src/svc/entrypoint.py": ENTRYPOINT,
+            "Dockerfile": dockerfile(
+                'ENTRYPOINT ["python", "-m", "svc.entrypoint"]\nCMD ["uvicorn", "svc.main:app"]'
+            ),
+            "compose.yaml": compose().replace("stop_grace_period: 40s", "stop_grace_period: 20s"),
+        },
+        {
+            "src/svc/entrypoint.py": ENTRYPOINT,
+            "Dockerfile": dockerfile(
+                'ENTRYPOINT ["python", "-m", "svc.entrypoint"]\nCMD ["uvicorn", "svc.main:app"]'
+            ),
+        },
     ),
     # R11: forwarded headers from anyone
     Case(

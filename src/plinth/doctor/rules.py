@@ -80,6 +80,31 @@ class Audit:
     def reads_env(self, name: str) -> bool:
         return name in self.mentions
 
+    def env_default(self, name: str) -> str | None:
+        """The default the code gives a variable in a settings table (`{"NAME": "25"}`) or
+        `os.environ.get("NAME", "25")`, when there is exactly one."""
+        found: set[str] = set()
+        for module in self.sources.by_path.values():
+            if name not in module.strings:
+                continue
+            for node in ast.walk(module.tree):
+                if isinstance(node, ast.Dict):
+                    for k, v in zip(node.keys, node.values, strict=False):
+                        if (
+                            isinstance(k, ast.Constant)
+                            and k.value == name
+                            and isinstance(v, ast.Constant)
+                        ):
+                            found.add(str(v.value))
+                elif (
+                    isinstance(node, ast.Call)
+                    and len(node.args) == 2
+                    and all(isinstance(a, ast.Constant) for a in node.args)
+                    and node.args[0].value == name
+                ):  # type: ignore[attr-defined]
+                    found.add(str(node.args[1].value))  # type: ignore[attr-defined]
+        return found.pop() if len(found) == 1 else None
+
     @cached_property
     def orchestrated(self) -> bool:
         """An orchestrator restarts the image's containers (any Kubernetes/Cloud Run workload
@@ -570,9 +595,10 @@ def signals(audit: Audit) -> Iterator[Finding]:
         s = server.get("graceful_timeout")
         timeout: float | None
         if s is None:
-            if audit.reads_env("GRACEFUL_TIMEOUT"):
-                value = where.env.get("GRACEFUL_TIMEOUT")
-                timeout = float(value) if value and value.replace(".", "", 1).isdigit() else None
+            if audit.reads_env("GRACEFUL_TIMEOUT"):  # an entrypoint hands it to the server
+                timeout = _seconds(
+                    where.env.get("GRACEFUL_TIMEOUT") or audit.env_default("GRACEFUL_TIMEOUT")
+                )
             else:
                 timeout = defaults[server.name]
         elif s.literal and isinstance(s.value, int | float):
@@ -581,7 +607,9 @@ def signals(audit: Audit) -> Iterator[Finding]:
             value = next((where.env[n] for n in s.env_names if n in where.env), None)
             if value is None and isinstance(s.value, str):
                 value = s.value
-            timeout = float(value) if value and value.replace(".", "", 1).isdigit() else None
+            for name in s.env_names if value is None else ():
+                value = value or audit.env_default(name)
+            timeout = _seconds(value)
         if timeout is None:
             continue
         grace = where.grace if where.grace is not None else (30.0 if timeout == math.inf else None)
@@ -604,9 +632,22 @@ def signals(audit: Audit) -> Iterator[Finding]:
             "R10",
             *at,
             f"{server.name} waits {shown} for requests in flight, not below {orchestrator} "
-            f"({grace:g} s): requests are cut by SIGKILL.",
-            f"Set {flag} below {grace:g} s (plinth: GRACEFUL_TIMEOUT=25 for a 30 s grace period).",
+            f"({grace:g} s{_at(where.grace_at)}): requests are cut by SIGKILL.",
+            (
+                f"Set GRACEFUL_TIMEOUT below {grace:g} s, or lengthen the grace period"
+                if s is None and audit.reads_env("GRACEFUL_TIMEOUT")
+                else f"Set {flag} below {grace:g} s"
+            )
+            + " (plinth: GRACEFUL_TIMEOUT=25 for a 30 s grace period).",
         )
+
+
+def _at(place: tuple[str, int] | None) -> str:
+    return f", {place[0]}:{place[1]}" if place else ""
+
+
+def _seconds(value: str | None) -> float | None:
+    return float(value) if value and value.replace(".", "", 1).isdigit() else None
 
 
 def _exec_form(args: str) -> str:
