@@ -472,13 +472,9 @@ def read_start_commands(repo: Repo, images: list[Image]) -> list[StartCommand]:
                 command, args = _argv(container.get("command")), _argv(container.get("args"))
                 at_key = "command" if command is not None else "args" if args is not None else None
                 at = (rel, line_of(container, at_key)) if at_key else None
-                if command is None and len(images) >= 1:
-                    for img in (
-                        images
-                        if len(images) == 1
-                        else [i for i in images if i.path.count("/") == 0][:1]
-                    ):
-                        from_image(img, where, args, None, at)
+                img = _image_for(repo, images, rel)
+                if command is None and img is not None:
+                    from_image(img, where, args, None, at)
                 elif command is not None:
                     add([*command, *(args or [])], rel, at[1] if at else where.line, where)
     # Procfile
@@ -502,6 +498,17 @@ def read_start_commands(repo: Repo, images: list[Image]) -> list[StartCommand]:
             where = Where("dockerfile", img.path, img.final.line, dev=is_dev_file(img.path))
             from_image(img, where, None, None, None)
     return out
+
+
+def _image_for(repo: Repo, images: list[Image], manifest: str) -> Image | None:
+    """The image a manifest's container runs, when the manifest only names a registry tag:
+    the Dockerfile of the manifest's own project, else the repository's main one."""
+    served = [i for i in images if not is_dev_file(i.path)] or images
+    root = repo.project_root(manifest)
+    for img in served:
+        if img.path.rpartition("/")[0] == root:
+            return img
+    return served[0] if served else None
 
 
 def _join(base: str, rel: str) -> str:

@@ -243,8 +243,6 @@ def interfaces(audit: Audit) -> Iterator[Finding]:
             name in {"uvicorn", "hypercorn", "daphne", "fastapi", "litestar"}
             and interface == "wsgi"
         ):
-            if name == "uvicorn" and server.value("interface") == "wsgi":
-                pass  # uvicorn's own (deprecated) WSGI adapter: still an ASGI server for WSGI
             yield finding(
                 "R3",
                 p.path,
