@@ -257,3 +257,11 @@ def test_a_mistake_in_a_rendered_service_is_found(
     dockerfile.write_text("\n".join(lines) + "\n")
     rules = {f.rule for f in audit(project).findings}
     assert {"R4", "R10"} <= rules
+
+
+def test_monorepo_services_resolve_their_own_modules(tmp_path: Path) -> None:
+    """Two services with the same package name: each command is judged against its own app."""
+    by_name("fastapi-gunicorn-sync-worker").write("bad", tmp_path / "services" / "orders")
+    by_name("flask-uvicorn").write("good", tmp_path / "services" / "billing")
+    findings = audit(tmp_path).findings
+    assert [(f.rule, f.path) for f in findings] == [("R2", "services/orders/Dockerfile")]
