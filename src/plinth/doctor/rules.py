@@ -720,6 +720,7 @@ class Blocking:
     fix: str
 
 
+FILE_METHODS = frozenset({"read_text", "read_bytes", "write_text", "write_bytes"})
 HTTP_FIX = "use the shared httpx.AsyncClient from the lifespan and await it (R15)"
 DB_FIX = (
     "use the async driver (asyncpg, aiosqlite, asyncmy) through an async engine, "
@@ -732,6 +733,8 @@ def blocking(call: Call) -> Blocking | None:
     name = call.name
     if call.awaited:
         return None
+    if "()." in name and name.rsplit(".", 1)[-1] not in FILE_METHODS:
+        return None  # `requests.get(...).json()`: the inner call is the one that blocks
     if name == "time.sleep":
         return Blocking("time.sleep() blocks the event loop", "await asyncio.sleep()")
     if (
@@ -758,12 +761,7 @@ def blocking(call: Call) -> Blocking | None:
         return Blocking(f"{name}() is synchronous HTTP", HTTP_FIX)
     if name.startswith("subprocess.") or name in {"os.system", "os.popen", "os.waitpid"}:
         return Blocking(f"{name}() waits for a process", "use asyncio.create_subprocess_exec")
-    if name in {"open", "io.open"} or name.rsplit(".", 1)[-1] in {
-        "read_text",
-        "read_bytes",
-        "write_text",
-        "write_bytes",
-    }:
+    if name in {"open", "io.open"} or name.rsplit(".", 1)[-1] in FILE_METHODS:
         return Blocking(f"{name}() is file I/O", FILE_FIX)
     head = name.split(".")[0]
     if name in {
@@ -812,7 +810,8 @@ def event_loop(audit: Audit) -> Iterator[Finding]:
                     "R12",
                     fn.module.rel,
                     call.line,
-                    f"In `async def {fn.name}`: `{path_text}` reaches {hit.what} ({where}).",
+                    f"In `async def {fn.name}`: `{path_text}` leads to a blocking call at "
+                    f"{where}: {hit.what}.",
                     f"Await an async version, or run it off the loop: "
                     f"`await asyncio.to_thread({chain[0]}, ...)`; {hit.fix}.",
                 )
