@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from plinth import __version__, explain, new, options, update_command
+from plinth import __version__, doctor, explain, fleet, new, options, update_command
 
 app = typer.Typer(
     name="plinth",
@@ -37,6 +37,8 @@ app.command("new")(new.new)
 app.command("options")(options.options)
 app.command("explain")(explain.explain)
 app.command("update")(update_command.update_service)
+app.add_typer(fleet.app, name="fleet")
+app.command("doctor")(doctor.main)
 
 
 def main() -> None:
