@@ -13,25 +13,54 @@ from helpers import GIT_IDENTITY, git, snapshot_worktree
 from plinth import update
 
 CHANGES = "### Changed\n- README: a new first paragraph."
+# A copy task, as copier.yml had one (a `uv lock`) before 0.3.0: Copier then wants trust.
+TASK = '\n_tasks:\n  - command: "true"\n'
+
+
+def released_template(tmp_path: Path, *, task: bool = False) -> tuple[Path, str]:
+    """A snapshot of the working tree whose releases.yml names its own commit as the release
+    CHANGELOG.md's newest section is (the repository's release commits are not in a snapshot's
+    one-commit history). Returns the template and that release commit. ``task``: that release
+    has a copy task."""
+    template = snapshot_worktree(tmp_path / "template")
+    if task:
+        with (template / "copier.yml").open("a") as config:
+            config.write(TASK)
+        git(template, "commit", "-qam", "a copy task")
+    newest = update.parse_changelog((template / "CHANGELOG.md").read_text())
+    version = next(e.version for e in newest if e.version[0].isdigit())
+    commit = git(template, "rev-parse", "HEAD").strip()
+    (template / "releases.yml").write_text(
+        f"- version: {version}\n  commit: {commit}\n  date: 2026-12-01\n"
+    )
+    git(template, "add", "-A")
+    git(template, "commit", "-qm", f"releases.yml: {version}")
+    return template, commit
+
+
+def generate(template: Path, commit: str, project: Path, *args: str) -> None:
+    made = plinth("new", str(project), "--yes", "--trust", "--vcs-ref", commit,
+                  "-d", "uv_lock=false", *args, template=template)  # fmt: skip
+    assert made.exit_code == 0, made.output
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
 
 
 @pytest.fixture
 def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     for key, value in GIT_IDENTITY.items():
         monkeypatch.setenv(key, value)
-    template = snapshot_worktree(tmp_path / "template")
-    project = tmp_path / "svc"
-    made = plinth("new", str(project), "--yes", "--trust", "-d", "uv_lock=false",
-                  template=template)  # fmt: skip
-    assert made.exit_code == 0, made.output
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-qm", "generated")
-    return template, project
+    template, commit = released_template(tmp_path, task=True)
+    generate(template, commit, tmp_path / "svc")
+    return template, tmp_path / "svc"
 
 
 def release(template: Path, version: str) -> None:
-    """A template change on README.md's title line, released as ``version``."""
+    """A template change on README.md's title line, released as ``version``; the copy task
+    goes, as it went in 0.3.0."""
+    config = template / "copier.yml"
+    config.write_text(config.read_text().replace(TASK, ""))
     readme = template / "template" / "README.md.jinja"
     first, _, rest = readme.read_text().partition("\n")
     readme.write_text(f"{first} (service)\n{rest}")
@@ -40,11 +69,9 @@ def release(template: Path, version: str) -> None:
     changelog.write_text(f"{head}\n## [{version}] - 2026-12-01\n\n{CHANGES}\n\n## {tail}")
     git(template, "commit", "-qam", f"release {version}")
     commit = git(template, "rev-parse", "HEAD").strip()
-    (template / "releases.yml").write_text(
-        f"- version: {version}\n  commit: {commit}\n  date: 2026-12-01\n"
-    )
-    git(template, "add", "releases.yml")
-    git(template, "commit", "-qm", "releases.yml")
+    with (template / "releases.yml").open("a") as releases:
+        releases.write(f"- version: {version}\n  commit: {commit}\n  date: 2026-12-01\n")
+    git(template, "commit", "-qam", "releases.yml")
 
 
 def test_check_then_update_with_changelog_dirty_tree_trust_and_conflict(
@@ -53,14 +80,14 @@ def test_check_then_update_with_changelog_dirty_tree_trust_and_conflict(
     template, project = service
     current = plinth("update", str(project), "--check")
     assert current.exit_code == 0, current.output
-    assert "Up to date" in current.output
+    assert "Up to date" in current.output, current.output
 
-    release(template, "0.2.0")
+    release(template, "9.0.0")
     check = plinth("update", str(project), "--check", "--json")
     assert check.exit_code == 1, check.output
     plan = json.loads(check.stdout)
-    assert plan["available"] and plan["target_version"] == "0.2.0"
-    assert [e["version"] for e in plan["changelog"]] == ["0.2.0"]
+    assert plan["available"] and plan["target_version"] == "9.0.0", plan
+    assert [e["version"] for e in plan["changelog"]] == ["9.0.0"]
     assert plan["changelog"][0]["body"] == CHANGES
 
     # The owners edit the line the template changes, and leave a file uncommitted.
@@ -68,23 +95,23 @@ def test_check_then_update_with_changelog_dirty_tree_trust_and_conflict(
     first, _, rest = readme.read_text().partition("\n")
     readme.write_text(f"{first} (edited by its owners)\n{rest}")
     dirty = plinth("update", str(project))
-    assert dirty.exit_code == 1 and "uncommitted changes" in dirty.output
-    assert "README.md" in dirty.output
+    assert dirty.exit_code == 1 and "uncommitted changes" in dirty.output, dirty.output
+    assert "README.md" in dirty.output, dirty.output
     git(project, "commit", "-qam", "owners' title")
 
-    if "_tasks" in (template / "copier.yml").read_text():
-        refused = plinth("update", str(project))
-        assert refused.exit_code == 1
-        message = " ".join(refused.output.split())
-        assert "without trust" in message and "plinth update --trust" in message
-        assert "re-renders the version the service was generated from" in message
-        assert not git(project, "status", "--porcelain").strip()
+    # The new version has no task, but Copier re-renders the old one, which had: trust, once.
+    refused = plinth("update", str(project))
+    message = " ".join(refused.output.split())
+    assert refused.exit_code == 1, message
+    assert "without trust" in message and "plinth update --trust" in message, message
+    assert "re-renders the version the service was generated from" in message, message
+    assert not git(project, "status", "--porcelain").strip()
 
     result = plinth("update", str(project), "--trust")
     assert result.exit_code == 1, result.output
-    assert "0.2.0" in result.output and "a new first paragraph" in result.output
-    assert "conflicts in 1 file(s):\n  README.md\n" in result.output
-    assert "git reset --hard" in result.output
+    assert "9.0.0" in result.output and "a new first paragraph" in result.output, result.output
+    assert "conflicts in 1 file(s):\n  README.md\n" in result.output, result.output
+    assert "git reset --hard" in result.output, result.output
     assert update.scan_conflicts(project).markers == ["README.md"]
 
 
@@ -112,6 +139,22 @@ def test_changelog_entries_between_versions() -> None:
     assert update.entries_between(entries, "0.3.0", "0.3.0", to_head=False) == []
 
 
+def test_a_release_outside_the_templates_history_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in GIT_IDENTITY.items():
+        monkeypatch.setenv(key, value)
+    template = snapshot_worktree(tmp_path / "template")
+    (template / "releases.yml").write_text("- version: 9.9.9\n  commit: " + "f" * 40 + "\n")
+    git(template, "add", "-A")
+    git(template, "commit", "-qm", "a release from another history")
+    project = tmp_path / "svc"
+    assert plinth("new", str(project), "--yes", "--trust", template=template).exit_code == 0
+    result = plinth("update", str(project), "--check")
+    assert result.exit_code == 2, result.output
+    assert "releases.yml names 9.9.9 at ffffffffffff" in " ".join(result.output.split())
+
+
 def test_update_outside_a_service_is_refused(tmp_path: Path) -> None:
     result = plinth("update", str(tmp_path))
     assert result.exit_code == 1 and ".copier-answers.yml" in result.output
@@ -127,15 +170,9 @@ def test_update_data_changes_an_answer_and_copier_yml_enforces_the_preset(
 
     for key, value in GIT_IDENTITY.items():
         monkeypatch.setenv(key, value)
-    template = snapshot_worktree(tmp_path / "template")
+    template, commit = released_template(tmp_path)
     project = tmp_path / "svc"
-    preset = REPO_ROOT / "presets" / "example.yml"
-    made = plinth("new", str(project), "--yes", "--trust", "--preset", str(preset),
-                  "-d", "uv_lock=false", template=template)  # fmt: skip
-    assert made.exit_code == 0, made.output
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-qm", "generated")
+    generate(template, commit, project, "--preset", str(REPO_ROOT / "presets" / "example.yml"))
 
     refused = plinth("update", str(project), "--trust", "-d", "database=mysql")
     assert refused.exit_code == 1

@@ -221,6 +221,17 @@ def _rev(root: Path, ref: str) -> str | None:
         return None
 
 
+def _latest_ref(root: Path, latest: Release, src: str) -> str:
+    """The ref of the latest release: its commit, else its ``v<version>`` tag."""
+    for ref in (latest.commit, f"v{latest.version}"):
+        if _rev(root, ref):
+            return ref
+    raise UpdateError(
+        f"releases.yml names {latest.version} at {latest.commit[:12]}, which is neither a commit "
+        f"nor a tag (v{latest.version}) in the history of {src}; pass --vcs-ref REF"
+    )
+
+
 def plan(project: Path, vcs_ref: str | None = None) -> Plan:
     """Read the service's answers and the template it came from: the latest release (the last
     entry of ``releases.yml``; the template's HEAD while there is none), or ``vcs_ref``."""
@@ -236,10 +247,7 @@ def plan(project: Path, vcs_ref: str | None = None) -> Plan:
             changelog_path = root / CHANGELOG_NAME
             changelog = changelog_path.read_text() if changelog_path.is_file() else ""
             current = release_of(commit, releases)
-            if vcs_ref is None:
-                target_ref = releases[-1].commit if releases else "HEAD"
-            else:
-                target_ref = vcs_ref
+            target_ref = vcs_ref or (_latest_ref(root, releases[-1], src) if releases else "HEAD")
             target_commit = _rev(root, target_ref) if (root / ".git").exists() else None
             current_commit = _rev(root, commit.rsplit("-g", 1)[-1]) if commit else None
     except UpdateError:
