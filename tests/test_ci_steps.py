@@ -15,7 +15,9 @@ sees every framework x server pair.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +26,7 @@ from typing import Any
 import pytest
 import yaml
 from helpers import (
+    IN_CI,
     VENV_BIN,
     child_env,
     database_url_scheme,
@@ -317,8 +320,40 @@ def test_ci_workflow_and_readme_commands_pass(
                 continue
             run_readme_command(command, project, database, mypy_cache_dir)
             ran.add((bare, bare != command))
+        if (project / "compose.yaml").is_file():
+            check_compose_file(project)
     finally:
         (project / ".env").unlink(missing_ok=True)  # `cp .env.example .env`: others share it
+
+
+def compose_cli() -> list[str] | None:
+    """`docker compose` from the host, else the one tests/container/setup.sh installs."""
+    if shutil.which("docker") and run(["docker", "compose", "version"], Path.cwd()).returncode == 0:
+        return ["docker", "compose"]
+    cache = Path(os.environ.get("PLINTH_CONTAINER_CACHE", "/var/cache/plinth-container"))
+    standalone = cache / "bin" / "docker-compose"
+    return [str(standalone)] if standalone.exists() else None
+
+
+def check_compose_file(project: Path) -> None:
+    """`docker compose config` accepts compose.yaml once .env exists (the README's `cp`), and
+    refuses it, naming .env, without one (the README: it refuses to start until .env sets the
+    secrets)."""
+    cli = compose_cli()
+    if cli is None:
+        reason = (
+            "NOT CHECKED: no `docker compose` (tests/container/setup.sh installs one), so "
+            "`docker compose config` did not run on compose.yaml"
+        )
+        if IN_CI:
+            pytest.fail(reason + " [CI=true: failing instead of skipping]")
+        pytest.skip(reason)
+    assert (project / ".env").is_file(), "the README no longer says `cp .env.example .env`"
+    proc = run([*cli, "config", "--quiet"], project, child_env())
+    assert proc.returncode == 0, describe(proc)
+    (project / ".env").unlink()
+    proc = run([*cli, "config", "--quiet"], project, child_env())
+    assert proc.returncode != 0 and ".env" in proc.stderr, describe(proc)
 
 
 def test_readme_parser_reads_commands_and_inline_code(tmp_path: Path) -> None:

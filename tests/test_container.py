@@ -53,13 +53,14 @@ CACHE = Path(os.environ.get("PLINTH_CONTAINER_CACHE", "/var/cache/plinth-contain
 REPORT_NAME = "container-report.txt"
 
 # One per framework, one with Celery, one per server kind: gunicorn's arbiter (uvicorn workers,
-# gthread), uvicorn's and granian's supervisors, one process (daphne).
+# gthread), uvicorn's and granian's supervisors, one process (daphne, hypercorn).
 CONTAINER_SETS = [
     BY_NAME["fastapi-postgresql-gunicorn-py313"],  # FastAPI, gunicorn + uvicorn workers
     BY_NAME["flask-postgresql-gunicorn-py313"],  # Flask, gunicorn gthread (WSGI)
     BY_NAME["litestar-mysql-granian-py312"],  # Litestar, granian's supervisor, MariaDB
     BY_NAME["django-mysql-daphne-py312"],  # Django, one process (daphne)
     BY_NAME["fastapi-postgresql-uvicorn-py312"],  # uvicorn's supervisor
+    BY_NAME["django-none-hypercorn-py313"],  # the other one-process server (hypercorn)
     BY_NAME["celery-redis-beat-flower"],  # Celery worker on Redis
 ]
 

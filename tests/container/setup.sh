@@ -126,6 +126,15 @@ chmod +x "$C/bin/tools-up" "$C/bin/tools-down" "$C/bin/podman"
 P=$C/bin/podman
 $P --version >/dev/null 2>"$C/logs/podman-version.log" || { cat "$C/logs/podman-version.log" >&2; fail "podman does not run in the tools namespace"; }
 
+# docker compose (Debian 13's Go binary; it runs on this host too), for `docker compose config`
+# on generated compose files. Optional: a failure here only leaves that check without a tool.
+if [ ! -x "$T/usr/libexec/docker/cli-plugins/docker-compose" ]; then
+  chroot "$T" /usr/bin/env DEBIAN_FRONTEND=noninteractive sh -c \
+    'apt-get update -qq && apt-get install -y -qq --no-install-recommends docker-compose' \
+    > "$C/logs/apt-docker-compose.log" 2>&1 || say "docker-compose not installed (see $C/logs/apt-docker-compose.log)"
+fi
+[ -x "$T/usr/libexec/docker/cli-plugins/docker-compose" ] && ln -sf "$T/usr/libexec/docker/cli-plugins/docker-compose" "$C/bin/docker-compose"
+
 have() { $P image exists "$1" 2>/dev/null; }
 
 # --- 3. stand-in base images
