@@ -74,7 +74,7 @@ README_NOT_RUN: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(r"alembic revision --autogenerate|manage\.py makemigrations$"),
-        "writes a migration after a model change; `makemigrations --check` runs instead",
+        "writes a new migration after a model change; a fresh render has none to write",
     ),
 ]
 
