@@ -94,6 +94,7 @@ ANSWER_SETS: list[AnswerSet] = [
     # the first two are booted by test_celery.py too (two gunicorn workers: quick to boot).
     AnswerSet("flask-celery-redis-beat",             {"framework": "flask",    "database": "sqlite",     "server": "gunicorn",         "python_version": "3.13", "workers": "2", "task_queue": "celery", "broker": "redis",    "result_backend": "redis", "celery_beat": True,  "flower": False}),
     AnswerSet("litestar-celery-rabbitmq-flower",     {"framework": "litestar", "database": "none",       "server": "granian",          "python_version": "3.12", "task_queue": "celery", "broker": "rabbitmq", "result_backend": "redis", "celery_beat": False, "flower": True, "deploy_target": ["compose", "kubernetes"]}),
+    AnswerSet("litestar-celery-redis-none-beat",     {"framework": "litestar", "database": "postgresql", "server": "uvicorn",          "python_version": "3.13", "task_queue": "celery", "broker": "redis",    "result_backend": "none",  "celery_beat": True,  "flower": False}),
     AnswerSet("flask-celery-rabbitmq-none-k8s",      {"framework": "flask",    "database": "none",       "server": "granian",          "python_version": "3.12", "task_queue": "celery", "broker": "rabbitmq", "result_backend": "none",  "celery_beat": False, "flower": False, "deploy_target": ["kubernetes"]}),
 ]
 # fmt: on
