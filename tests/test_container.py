@@ -20,12 +20,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -51,6 +53,7 @@ pytestmark = pytest.mark.container
 SETUP = REPO_ROOT / "tests" / "container" / "setup.sh"
 CACHE = Path(os.environ.get("PLINTH_CONTAINER_CACHE", "/var/cache/plinth-container"))
 REPORT_NAME = "container-report.txt"
+STOP_SLACK_SECONDS = 5
 
 # One per framework, one with Celery, one per server kind: gunicorn's arbiter (uvicorn workers,
 # gthread), uvicorn's and granian's supervisors, one process (daphne, hypercorn).
@@ -308,6 +311,16 @@ def healthcheck(container: Running, image: Image) -> subprocess.CompletedProcess
     return container.exec(*argv)
 
 
+def finished_at(state: dict[str, object]) -> datetime:
+    """The container's exit time; engines write RFC 3339 with up to nanoseconds."""
+    stamp = str(state["FinishedAt"])
+    match = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)", stamp)
+    assert match, f"unreadable FinishedAt {stamp!r}"
+    whole, fraction, zone = match.groups()
+    micro = (fraction or ".0")[1:7].ljust(6, "0")
+    return datetime.fromisoformat(f"{whole}.{micro}{'+00:00' if zone == 'Z' else zone}")
+
+
 def service_env(project: Path, answer_set: AnswerSet, database_url: str | None) -> dict[str, str]:
     env = {
         "HOST": "127.0.0.1",
@@ -397,16 +410,22 @@ def test_image_runs_read_only_as_999_and_stops_on_sigterm(
                 writable = container.exec("sh", "-c", "touch /app/x || touch /x")
                 assert writable.returncode != 0, "the root filesystem is writable"
 
-                started = time.monotonic()
+                sent = datetime.now(UTC)
                 stop = image.engine("stop", "-t", "30", container.name, timeout=60)
-                seconds = time.monotonic() - started
                 assert stop.returncode == 0, describe(stop)
                 state = container.state()
                 assert state.get("ExitCode") == 0, (
                     f"{label}: exit {state.get('ExitCode')} on SIGTERM\n{container.logs()}"
                 )
-                assert seconds < int(env["GRACEFUL_TIMEOUT"]), (
-                    f"{label}: SIGTERM took {seconds:.1f} s, past GRACEFUL_TIMEOUT"
+                # From the stop request to the engine's record of the exit (not the engine's own
+                # clean-up afterwards): the server may use its whole GRACEFUL_TIMEOUT, and must be
+                # gone, with exit 0, before the orchestrator's grace period ends (R10; the
+                # Kubernetes manifests leave 5 s beyond it). gunicorn's gthread workers were seen
+                # using all of it with nothing in flight.
+                seconds = (finished_at(state) - sent).total_seconds()
+                assert seconds < int(env["GRACEFUL_TIMEOUT"]) + STOP_SLACK_SECONDS, (
+                    f"{label}: SIGTERM took {seconds:.1f} s, past GRACEFUL_TIMEOUT\n"
+                    f"{container.logs()}"
                 )
 
         # the HEALTHCHECK fails when nothing serves
@@ -450,3 +469,10 @@ def test_base_images_are_read_from_the_dockerfile() -> None:
         "ghcr.io/astral-sh/uv:0.13",
         "docker.io/library/python:3.13-slim",
     ]
+
+
+def test_finished_at_reads_engine_timestamps() -> None:
+    ns = finished_at({"FinishedAt": "2026-12-01T21:47:02.123456789Z"})
+    assert ns == datetime(2026, 12, 1, 21, 47, 2, 123456, tzinfo=UTC)
+    podman = finished_at({"FinishedAt": "2026-12-01T21:47:02.5+01:00"})
+    assert podman.utcoffset() is not None
