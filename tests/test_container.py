@@ -285,7 +285,9 @@ def running(
         image.engine("rm", "-f", "-t", "0", name)
 
 
-def wait_for(container: Running, path: str, timeout: float = 60) -> httpx.Response:
+def wait_for(container: Running, path: str, timeout: float = 120) -> httpx.Response:
+    """Until `path` answers 200. Generous: on a shared 2-core machine at a load of 16, five gthread
+    workers took over 60 s to import the app."""
     deadline = time.monotonic() + timeout
     last = "no answer yet"
     while time.monotonic() < deadline:
