@@ -4,15 +4,19 @@
 is on disk (without it, Copier silently renders the last tag).
 ``rendered``: a callable ``rendered(answer_set) -> Path`` that renders once per answer set per
 session (per xdist worker; tests of one set share an ``xdist_group`` so they land together).
+``locked``: ``locked(answer_set) -> Path``, a copy of that render after the step its README tells
+the owner to take first (``uv lock``: renders skip the lock task), shared by the tests that run
+the project's own commands; they install it with ``uv sync`` as its CI does.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import render, snapshot_worktree
+from helpers import child_env, describe, render, run, snapshot_worktree
 from matrix import AnswerSet
 
 
@@ -41,3 +45,40 @@ def rendered(
         return cache[answer_set.name]
 
     return _rendered
+
+
+@pytest.fixture(scope="session")
+def locked(
+    rendered: Callable[[AnswerSet], Path], tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[AnswerSet], Path]:
+    cache: dict[str, Path] = {}
+
+    def _locked(answer_set: AnswerSet) -> Path:
+        if answer_set.name not in cache:
+            project = tmp_path_factory.mktemp(f"locked-{answer_set.name}") / "project"
+            shutil.copytree(rendered(answer_set), project)
+            proc = run(["uv", "lock"], cwd=project, env=child_env())
+            assert proc.returncode == 0, describe(proc)
+            cache[answer_set.name] = project
+        return cache[answer_set.name]
+
+    return _locked
+
+
+@pytest.fixture(scope="session")
+def mypy_cache_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """One mypy cache for every project of the session, all xdist workers included. Safe: a file
+    whose path differs from the cached one is rechecked unless its content hash matches, so only
+    the third-party modules the projects share (pydantic, SQLAlchemy, Django's stubs) are reused."""
+    base = tmp_path_factory.getbasetemp()
+    return (base.parent if worker_id != "master" else base) / "mypy-cache"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The container tier's image sizes and build times (tests/test_container.py writes them)."""
+    basetemp = terminalreporter.config._tmp_path_factory.getbasetemp()
+    report = Path(basetemp) / "container-report.txt"
+    if report.is_file():
+        terminalreporter.section("container images")
+        for line in sorted(report.read_text().splitlines()):
+            terminalreporter.write_line(line)

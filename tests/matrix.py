@@ -94,6 +94,7 @@ ANSWER_SETS: list[AnswerSet] = [
     # the first two are booted by test_celery.py too (two gunicorn workers: quick to boot).
     AnswerSet("flask-celery-redis-beat",             {"framework": "flask",    "database": "sqlite",     "server": "gunicorn",         "python_version": "3.13", "workers": "2", "task_queue": "celery", "broker": "redis",    "result_backend": "redis", "celery_beat": True,  "flower": False}),
     AnswerSet("litestar-celery-rabbitmq-flower",     {"framework": "litestar", "database": "none",       "server": "granian",          "python_version": "3.12", "task_queue": "celery", "broker": "rabbitmq", "result_backend": "redis", "celery_beat": False, "flower": True, "deploy_target": ["compose", "kubernetes"]}),
+    AnswerSet("litestar-celery-redis-none-beat",     {"framework": "litestar", "database": "postgresql", "server": "uvicorn",          "python_version": "3.13", "task_queue": "celery", "broker": "redis",    "result_backend": "none",  "celery_beat": True,  "flower": False}),
     AnswerSet("flask-celery-rabbitmq-none-k8s",      {"framework": "flask",    "database": "none",       "server": "granian",          "python_version": "3.12", "task_queue": "celery", "broker": "rabbitmq", "result_backend": "none",  "celery_beat": False, "flower": False, "deploy_target": ["kubernetes"]}),
 ]
 # fmt: on
@@ -103,6 +104,25 @@ DEEP_AXES: tuple[str, ...] = ("framework", "server", "database")
 
 BY_NAME: dict[str, AnswerSet] = {s.name: s for s in ANSWER_SETS}
 DEEP_SETS: list[AnswerSet] = [s for s in ANSWER_SETS if s.deep]
+
+# Questions whose every value, for each framework, the deep tier's CI-workflow run (lint, format,
+# mypy strict, the project's tests) must see at least once: they change the generated code.
+CI_AXES: tuple[str, ...] = ("server", "database", "task_queue", "broker", "result_backend")
+
+
+def _ci_sets() -> list[AnswerSet]:
+    """Every deep set, plus the first set of each (framework, axis value) they miss."""
+    chosen = list(DEEP_SETS)
+    seen = {(s.data.get("framework"), k, s.data.get(k)) for s in chosen for k in CI_AXES}
+    for s in ANSWER_SETS:
+        pairs = {(s.data.get("framework"), k, s.data[k]) for k in CI_AXES if k in s.data}
+        if "framework" in s.data and pairs - seen:
+            chosen.append(s)
+            seen |= pairs
+    return chosen
+
+
+CI_SETS: list[AnswerSet] = _ci_sets()
 
 assert len(BY_NAME) == len(ANSWER_SETS), "answer set names must be unique"
 

@@ -1,10 +1,10 @@
-"""Deep tier: install a rendered project, run its own tests against a real database, migrate,
-then boot its Dockerfile CMD on loopback and stop it the way an orchestrator does."""
+"""Deep tier: install a rendered project, migrate, then boot its Dockerfile CMD on loopback and
+stop it the way an orchestrator does. Its own tests, lint and type check run as its CI workflow
+runs them, in tests/test_ci_steps.py."""
 
 from __future__ import annotations
 
 import contextlib
-import shutil
 import signal
 import subprocess
 from collections.abc import Callable, Iterator
@@ -18,6 +18,8 @@ from helpers import (
     container_env,
     database_url_scheme,
     describe,
+    exec_form,
+    final_stage,
     fresh_database,
     run,
     start_server,
@@ -52,29 +54,20 @@ ALEMBIC_UPGRADE = ["uv", "run", "alembic", "upgrade", "head"]
 
 
 @pytest.mark.parametrize("answer_set", params(DEEP_SETS))
-def test_install_test_migrate_boot(
-    rendered: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
+def test_install_migrate_boot(
+    locked: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
 ) -> None:
+    """The project's own tests run as its CI workflow runs them (tests/test_ci_steps.py)."""
     database = str(answer_set.data.get("database", "postgresql"))
-    project = tmp_path / "project"
-    shutil.copytree(rendered(answer_set), project)
+    project = locked(answer_set)
 
-    # 1. install (shared uv cache; `uv sync` writes the lock since renders skip the lock task)
-    proc = run(["uv", "sync"], cwd=project, env=child_env())
+    # 1. install, as CI does (shared uv cache)
+    proc = run(["uv", "sync", "--locked"], cwd=project, env=child_env())
     assert proc.returncode == 0, describe(proc)
     assert (project / ".venv" / "bin" / "python").exists()
 
-    # 2. the project's own tests: on a real server database, else offline (SQLite in-process)
+    # 2. migrations on an empty database, then 3. boot the container command against it
     scheme = database_url_scheme(project)
-    offline = database in {"none", "sqlite"}
-    with contextlib.nullcontext(None) if offline else fresh_database(database, scheme) as url:
-        extra = {"DATABASE_URL": url} if url else {}
-        pytest_cmd = ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"]
-        proc = run(pytest_cmd, project, child_env(**extra))
-    assert proc.returncode == 0, describe(proc)
-    assert " passed" in proc.stdout, f"the project's tests ran nothing\n{describe(proc)}"
-
-    # 3. migrations on an empty database, then 4. boot the container command against it
     with database_url(database, tmp_path, "app", scheme) as url:
         db_env = {"DATABASE_URL": url} if url else {}
         if database != "none":
@@ -82,6 +75,36 @@ def test_install_test_migrate_boot(
             proc = run(MIGRATE.get(framework, ALEMBIC_UPGRADE), project, child_env(**db_env))
             assert proc.returncode == 0, describe(proc)
         boot(project, db_env, tmp_path / "server.log")
+
+
+@pytest.mark.parametrize("answer_set", params(DEEP_SETS))
+def test_an_invalid_setting_stops_the_server_with_one_line(
+    locked: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
+) -> None:
+    """R25: production with the placeholder secret exits non-zero at once, and its output names
+    the setting in one line (no traceback, not gunicorn's "Unable to configure handler"). Through
+    the image's ENTRYPOINT, and for gunicorn also its bare CMD, as run outside the image."""
+    project = locked(answer_set)
+    proc = run(["uv", "sync", "--locked"], cwd=project, env=child_env())
+    assert proc.returncode == 0, describe(proc)
+    argv = container_command(project)
+    cmd = exec_form(final_stage(project).last("CMD")) or []
+    commands = [argv, cmd] if cmd and cmd[0] == "gunicorn" else [argv]
+    env = container_env(project, SECRET_KEY="change-me")
+    for number, command in enumerate(commands):
+        with start_server(command, project, env, tmp_path / f"refused-{number}.log") as server:
+            try:
+                code = server.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"{command} kept running with an invalid SECRET_KEY\n{server.output()}")
+            output = server.output()
+        assert code != 0, f"{command} exited 0 with an invalid SECRET_KEY\n{output}"
+        lines = [line for line in output.splitlines() if line.strip()]
+        named = [line for line in lines if "SECRET_KEY" in line]
+        assert named and named[-1].startswith("configuration error: "), (
+            f"{command}: no line names the setting\n{output}"
+        )
+        assert "Traceback" not in output and "Unable to configure" not in output, output
 
 
 def boot(project: Path, db_env: dict[str, str], log: Path) -> None:

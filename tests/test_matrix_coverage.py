@@ -8,7 +8,7 @@ import jinja2
 import pytest
 import yaml
 from helpers import REPO_ROOT
-from matrix import ANSWER_SETS, DEEP_AXES, DEEP_SETS, AnswerSet
+from matrix import ANSWER_SETS, CI_AXES, CI_SETS, DEEP_AXES, DEEP_SETS, AnswerSet
 
 
 def questions() -> dict[str, dict[str, Any]]:
@@ -121,3 +121,26 @@ def test_deep_tier_boots_every_value(axis: str) -> None:
     seen = {effective(s, axis, qs[axis]) for s in DEEP_SETS}
     missing = [v for v in choice_values(qs[axis]) if v not in seen and reachable(axis, v)]
     assert not missing, f"no deep answer set boots {axis}={missing}"
+
+
+@pytest.mark.parametrize("axis", CI_AXES)
+def test_ci_workflow_runs_every_value_for_every_framework(axis: str) -> None:
+    """tests/test_ci_steps.py runs the generated CI workflow (mypy strict included) for CI_SETS:
+    each framework must meet every value of `axis` that copier.yml offers it."""
+    qs = questions()
+    env = jinja2.Environment()
+    validators = choice_validators(qs[axis])
+    celery_only = axis in {"broker", "result_backend"}  # asked only with task_queue=celery
+    seen = {
+        (s.data.get("framework"), effective(s, axis, qs[axis]))
+        for s in CI_SETS
+        if not celery_only or s.data.get("task_queue") == "celery"
+    }
+    missing = [
+        f"{framework} x {axis}={value}"
+        for framework in choice_values(qs["framework"])
+        for value in choice_values(qs[axis])
+        if not env.from_string(validators.get(value, "")).render(framework=framework).strip()
+        and (framework, value) not in seen
+    ]
+    assert not missing, f"CI_SETS (tests/matrix.py) never runs the workflow for: {missing}"

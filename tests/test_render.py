@@ -161,3 +161,20 @@ def test_github_workflows_schema(rendered: Render, answer_set: AnswerSet) -> Non
         cwd=project,
     )  # fmt: skip
     assert proc.returncode == 0, describe(proc)
+
+
+def test_dockerfile_builds_offline_and_on_older_buildah(
+    rendered: Render, answer_set: AnswerSet
+) -> None:
+    """docs/RULES.md C24: no `# syntax=` directive (BuildKit would fetch that frontend from Docker
+    Hub first, failing offline and on mirror-only builders) and absolute `RUN --mount` targets
+    (buildah < 1.29 refuses relative ones)."""
+    text = (rendered(answer_set) / "Dockerfile").read_text()
+    problems = []
+    if re.match(r"\s*#\s*syntax\s*=", text, flags=re.IGNORECASE):
+        problems.append(f"parser directive {text.splitlines()[0]!r}")
+    for target in re.findall(r"--mount=\S*?target=([^,\s]+)", text):
+        if not target.startswith("/"):
+            problems.append(f"relative --mount target {target!r}")
+    assert "--mount=" in text, "the Dockerfile no longer uses build mounts: revisit this test"
+    assert not problems, "\n".join(problems)

@@ -168,7 +168,11 @@ def _seen_by_app(allowed: str, peer: str, headers: dict[str, str]) -> tuple[str,
         "client": (peer, 50000),
         "headers": [(name.encode(), value.encode()) for name, value in headers.items()],
     }
-    asyncio.run(trust_forwarded_headers(inner, allowed)(scope, None, sent.put))
+
+    async def serve_one_request() -> None:
+        await trust_forwarded_headers(inner, allowed)(scope, None, sent.put)
+
+    asyncio.run(serve_one_request())
     assert sent.get_nowait()["status"] == 204
     return seen["client"], seen["scheme"]
 

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 import structlog
 from structlog.typing import EventDict, WrappedLogger
 
-from .settings import LogFormat, get_settings
+from .settings import LogFormat, settings_or_exit
 
 # One variable of our own: setting it costs a fraction of a microsecond per request, where
 # structlog's bind_contextvars and clear_contextvars cost about 2 us (plinth's docs/RULES.md C19).
@@ -115,8 +115,10 @@ def server_handler() -> logging.Handler:
     """`stdlib_handler` at the configured LOG_LEVEL and LOG_FORMAT, for a server process that never
     loads the app (gunicorn's master, uvicorn's and granian's supervisors): their logging config,
     `serving/server_logging.json`, names it, so their own lines come out like the app's. The
-    file opens the root logger down to DEBUG: this handler's level is the filter."""
-    settings = get_settings()
+    file opens the root logger down to DEBUG: this handler's level is the filter. An invalid
+    setting exits here with its one line: logging's dictConfig would reword it as "Unable to
+    configure handler"."""
+    settings = settings_or_exit()
     handler = stdlib_handler(settings.log_format)
     handler.setLevel(settings.log_level.upper())
     return handler

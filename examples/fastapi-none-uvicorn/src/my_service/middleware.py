@@ -20,9 +20,9 @@ import structlog
 from .logs import REQUEST_ID, accepted_request_id
 
 Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Any, Receive, Send], Awaitable[None]]
+# Receive and send stay `Any`: Starlette types messages as mappings and Litestar as TypedDicts, and
+# both frameworks must accept this class around their app.
+ASGIApp = Callable[[Any, Any, Any], Awaitable[None]]
 
 REQUEST_ID_HEADER = b"x-request-id"
 # Orchestrator probes hit these every few seconds per replica: their successes are not logged
@@ -36,7 +36,7 @@ class RequestContextMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -1,9 +1,10 @@
 """Runtime configuration, read once from the environment (R25: no secrets in code or image)."""
 
+import sys
 from functools import lru_cache
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value production refuses
@@ -40,3 +41,25 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_or_exit() -> Settings:
+    """`get_settings()`, or exit non-zero with one line naming each invalid setting. Every command
+    of the image calls it first (`serving/entrypoint.py`): a server would bury the reason in a
+    traceback, or under gunicorn print only "Unable to configure handler"."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        sys.exit(configuration_error(exc))
+
+
+def configuration_error(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        name = "_".join(str(part) for part in error["loc"]).upper()
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(f"{name}: {message}" if name else message)
+    return (
+        f"configuration error: {'; '.join(problems)}. "
+        "Fix it in the environment (or .env) and start again."
+    )

@@ -29,6 +29,13 @@ accesslog = None
 errorlog = "-"
 logconfig_json = str(LOG_CONFIG)
 
+# Each worker's heartbeat file lives in memory: on a read-only root filesystem (Kubernetes
+# readOnlyRootFilesystem, `docker run --read-only`) gunicorn finds no writable temp dir and cannot
+# start, and on overlayfs the heartbeat can stall workers. /dev/shm is a tmpfs in every Linux
+# container (elsewhere, e.g. macOS, gunicorn's default stays).
+HEARTBEAT_DIR = "/dev/shm"  # noqa: S108 - only gunicorn's own per-worker heartbeat files
+worker_tmp_dir = HEARTBEAT_DIR if os.path.isdir(HEARTBEAT_DIR) else None
+
 # Gunicorn >= 25.1 opens a control socket under $HOME by default; a container's non-root user
 # has no writable home, and the orchestrator, not gunicornc, manages this process.
 control_socket_disable = True

@@ -1,4 +1,5 @@
-"""Container entrypoint: export the computed worker count, then `exec` the CMD (R9, R10).
+"""Container entrypoint: check the settings, export the computed worker count, then `exec` the CMD
+(R9, R10, R25).
 
 Usage: `python -m my_service.serving.entrypoint <server command...>`. It replaces itself
 with the server, so the server is PID 1 and receives SIGTERM directly.
@@ -9,6 +10,7 @@ import sys
 from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 
+from ..settings import settings_or_exit
 from .concurrency import web_concurrency
 
 # The container's generic settings and their defaults. GRACEFUL_TIMEOUT: seconds a stopping
@@ -46,6 +48,7 @@ def prepare_environment(env: MutableMapping[str, str]) -> None:
 def main(argv: Sequence[str]) -> None:
     if not argv:
         sys.exit("usage: python -m my_service.serving.entrypoint COMMAND [ARGS...]")
+    settings_or_exit()  # one clear line and exit 1 on an invalid setting, before any server runs
     prepare_environment(os.environ)
     os.execvp(argv[0], list(argv))  # noqa: S606 - replacing this process is the point
 
