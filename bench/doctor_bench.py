@@ -185,9 +185,8 @@ def main() -> None:
         print(f"files/s: {rate:,.0f}; seconds per 1,000 files: {1000 / rate:.2f} (target < 5 s)")
         # CPU time (this process and ruff) does not grow when other work shares the cores.
         cpu_median = statistics.median(cpu)
-        print(
-            f"CPU: median {cpu_median:.2f} s per round, {1000 * cpu_median / count:.2f} s per 1,000 files"
-        )
+        per_1000 = 1000 * cpu_median / count
+        print(f"CPU: median {cpu_median:.2f} s per round, {per_1000:.2f} s per 1,000 files")
 
 
 if __name__ == "__main__":
