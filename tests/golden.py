@@ -27,6 +27,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "fastapi-postgresql-granian-k8s-cloud-run": {
         "server": "granian",
         "deploy_target": ["compose", "kubernetes", "cloud-run"],
+        "scheduled_update": True,
     },
     "django-postgresql-gunicorn": {"framework": "django", "server": "gunicorn"},
     "flask-postgresql": {"framework": "flask"},

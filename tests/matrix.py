@@ -68,7 +68,7 @@ ANSWER_SETS: list[AnswerSet] = [
     AnswerSet("fastapi-none-hypercorn-py312",      {"framework": "fastapi", "database": "none",       "server": "hypercorn",        "python_version": "3.12", "deploy_target": ["kubernetes", "cloud-run"]}, deep=True),
     AnswerSet("fastapi-postgresql-k8s-cloud-run",  {"framework": "fastapi", "database": "postgresql", "server": "gunicorn-uvicorn", "workload": "cpu", "workers": "3", "deploy_target": ["kubernetes", "cloud-run"]}),
     AnswerSet("fastapi-mysql-uvicorn-compose-k8s", {"framework": "fastapi", "database": "mysql",      "server": "uvicorn",          "deploy_target": ["compose", "kubernetes"]}),
-    AnswerSet("fastapi-none-granian-cloud-run",    {"framework": "fastapi", "database": "none",       "server": "granian",          "workers": "4", "deploy_target": ["cloud-run"]}),
+    AnswerSet("fastapi-none-granian-cloud-run",    {"framework": "fastapi", "database": "none",       "server": "granian",          "workers": "4", "deploy_target": ["cloud-run"], "scheduled_update": True}),
     # Celery (issue 4). The first two are also booted against the real brokers by test_celery.py.
     AnswerSet("celery-redis-beat-flower",          {"framework": "fastapi", "database": "none",       "server": "gunicorn-uvicorn", "python_version": "3.13", "task_queue": "celery", "broker": "redis",    "result_backend": "redis", "celery_beat": True,  "flower": True, "deploy_target": ["compose", "kubernetes"]}),
     AnswerSet("celery-rabbitmq-redis",             {"framework": "fastapi", "database": "none",       "server": "uvicorn",          "python_version": "3.13", "task_queue": "celery", "broker": "rabbitmq", "result_backend": "redis", "celery_beat": False, "flower": False}),

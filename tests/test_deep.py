@@ -19,13 +19,12 @@ from helpers import (
     database_url_scheme,
     describe,
     fresh_database,
-    render,
     run,
     start_server,
     wait_healthy,
     with_scheme,
 )
-from matrix import BY_NAME, DEEP_SETS, AnswerSet, params
+from matrix import DEEP_SETS, AnswerSet, params
 
 pytestmark = pytest.mark.deep
 
@@ -100,11 +99,3 @@ def boot(project: Path, db_env: dict[str, str], log: Path) -> None:
         except subprocess.TimeoutExpired:
             pytest.fail(f"{argv} ignored SIGTERM for 30 s (R10)\n--- output\n{server.output()}")
         assert code == 0, f"{argv} exited {code} on SIGTERM (R10)\n--- output\n{server.output()}"
-
-
-def test_copy_task_writes_a_current_uv_lock(template_repo: Path, tmp_path: Path) -> None:
-    """The `uv_lock` copy task (on by default) leaves a lock that `uv sync --locked` accepts."""
-    project = render(template_repo, tmp_path / "project", BY_NAME["defaults"].data, uv_lock=True)
-    assert (project / "uv.lock").is_file(), "the copy task wrote no uv.lock"
-    proc = run(["uv", "lock", "--check"], cwd=project, env=child_env())
-    assert proc.returncode == 0, describe(proc)

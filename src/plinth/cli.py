@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from plinth import __version__
+from plinth import __version__, doctor, explain, fleet, new, options, update_command
 
 app = typer.Typer(
     name="plinth",
@@ -33,7 +33,12 @@ def root(
     """Generate production-ready Python backend services and keep them current."""
 
 
-app.command("doctor")(__import__("plinth.doctor", fromlist=["main"]).main)
+app.command("new")(new.new)
+app.command("options")(options.options)
+app.command("explain")(explain.explain)
+app.command("update")(update_command.update_service)
+app.add_typer(fleet.app, name="fleet")
+app.command("doctor")(doctor.main)
 
 
 def main() -> None:
