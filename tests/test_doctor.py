@@ -206,6 +206,17 @@ def test_template_version_of_a_generated_service(tmp_path: Path) -> None:
     assert doctor_template.template_version({**answers, "_commit": "v0.1.0"}, releases) == (
         "plinth v0.1.0 (0123456789ab); latest release v0.2.0"
     )
+    assert doctor_template.template_version(answers, releases) == (
+        "3 commits after plinth v0.2.0 (v0.2.0-3-gabc1234); latest release v0.2.0"
+    )
+    # releases.yml's own form: a list of rows, versions without the tag's "v"
+    rows = tmp_path / "rows.yml"
+    rows.write_text(
+        '- version: "0.1.0"\n  commit: 0123456789ab\n- version: "0.2.0"\n  commit: abc1234def5678\n'
+    )
+    assert doctor_template.template_version({**answers, "_commit": "v0.1.0"}, rows) == (
+        "plinth 0.1.0 (0123456789ab); latest release 0.2.0"
+    )
     assert doctor_template.template_version({**answers, "_commit": "abc1234"}, releases).startswith(
         "plinth v0.2.0"
     )

@@ -4,6 +4,7 @@ calls each makes, route handlers, lifespans and app objects."""
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -222,8 +223,25 @@ class AppObject:
     line: int
 
 
+# A module whose text matches none of these cannot hold what a rule looks for by itself (an
+# app, a handler, an `async def`, a pool, a setting, a secret...): it is parsed only when a
+# call leads into it or a command names it.
+INTERESTING = re.compile(
+    r"async |await |[Cc]elery|engine|Client|Session|[Pp]ool|Redis|from_url|thread_limiter"
+    r"|cpu_count|on_event|lifespan|FastAPI|Litestar|Starlette|Quart|Flask|_application"
+    r"|fastapi|litestar|flask|django|starlette|quart|request"
+    r"|@\w+(\.\w+)*\.(get|post|put|patch|delete|head|options|route|api_route|websocket)\("
+    r"|@(get|post|put|patch|delete|route|websocket)\(|forwarded|trusted_hosts"
+    r"|uvicorn|hypercorn|granian|daphne|run_simple|\.run\(|__main__|alembic|call_command"
+    r"|upgrade|acks_late|prefetch|reject_on|visibility|broker|SECRET|PASSW|TOKEN|API_?KEY"
+    r"|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|GRACEFUL|WEB_CONCURRENCY|GRANIAN|workers"
+    r"|worker_class|bind"
+)
+
+
 class Sources:
-    """Every non-test Python module of the repository, parsed once."""
+    """The repository's non-test Python modules, each parsed once: up front when its text
+    can matter to a rule by itself, else on first use."""
 
     def __init__(self, repo: Repo) -> None:
         self.repo = repo
@@ -231,27 +249,62 @@ class Sources:
         self.first: dict[str, Module] = {}  # dotted name -> the module of the first project
         self.by_path: dict[str, Module] = {}
         self.errors: list[tuple[str, int, str]] = []
+        self._later: dict[tuple[str, str], str] = {}
+        self._later_first: dict[str, str] = {}
+        self._later_paths: set[str] = set()
         for rel in repo.python_files:
             if is_test_path(rel):
                 continue
             text = repo.text(rel)
             if text is None:
                 continue
-            try:
-                tree = ast.parse(text, filename=rel)
-            except SyntaxError as exc:
-                self.errors.append((rel, exc.lineno or 1, exc.msg))
-                continue
-            root = repo.project_root(rel)
-            name, is_package = module_name(rel[len(root) + 1 :] if root else rel)
-            module = Module(rel, name, tree, is_package)
-            module.root = root
-            self.modules.setdefault((root, name), module)
-            self.first.setdefault(name, module)
-            self.by_path[rel] = module
+            if INTERESTING.search(text):
+                self._parse(rel, text)
+            else:
+                root = repo.project_root(rel)
+                name, _ = module_name(rel[len(root) + 1 :] if root else rel)
+                self._later.setdefault((root, name), rel)
+                self._later_first.setdefault(name, rel)
+                self._later_paths.add(rel)
+
+    def _parse(self, rel: str, text: str) -> Module | None:
+        self._later_paths.discard(rel)
+        try:
+            tree = ast.parse(text, filename=rel)
+        except SyntaxError as exc:
+            self.errors.append((rel, exc.lineno or 1, exc.msg))
+            return None
+        root = self.repo.project_root(rel)
+        name, is_package = module_name(rel[len(root) + 1 :] if root else rel)
+        module = Module(rel, name, tree, is_package)
+        module.root = root
+        self.modules.setdefault((root, name), module)
+        self.first.setdefault(name, module)
+        self.by_path[rel] = module
+        return module
+
+    def _module(self, root: str, dotted: str) -> Module | None:
+        found = self.modules.get((root, dotted)) or self.first.get(dotted)
+        if found is not None:
+            return found
+        rel = self._later.get((root, dotted)) or self._later_first.get(dotted)
+        return self.module_at(rel) if rel else None
+
+    def module_at(self, rel: str) -> Module | None:
+        """The module of a file, parsed now if it was left for later."""
+        if rel in self.by_path:
+            return self.by_path[rel]
+        if rel in self._later_paths:
+            text = self.repo.text(rel)
+            return self._parse(rel, text) if text is not None else None
+        return None
 
     def functions(self) -> list[Function]:
-        return [fn for m in self.by_path.values() for fn in m.functions.values()]
+        return [fn for m in list(self.by_path.values()) for fn in m.functions.values()]
+
+    def all(self) -> list[Module]:
+        """The modules parsed so far (every one a rule can find by its text alone)."""
+        return list(self.by_path.values())
 
     def resolve(self, module: Module, call: Call, caller: Function | None) -> Function | None:
         """The repository function a call lands in, when the names say so."""
@@ -261,7 +314,7 @@ class Sources:
         if name in module.functions:
             return module.functions[name]
         mod_name, _, func = name.rpartition(".")
-        target = self.modules.get((module.root, mod_name)) or self.first.get(mod_name)
+        target = self._module(module.root, mod_name)
         if target is not None:
             return target.functions.get(func)
         return None
@@ -296,8 +349,7 @@ class Sources:
     def find_module(self, dotted: str, near: str = "") -> Module | None:
         """The module of that name in the project (pyproject.toml folder) holding ``near``,
         else in any project."""
-        found = self.modules.get((self.repo.project_root(near), dotted)) if near else None
-        return found or self.first.get(dotted)
+        return self._module(self.repo.project_root(near) if near else "", dotted)
 
 
 def module_name(rel: str) -> tuple[str, bool]:

@@ -63,19 +63,16 @@ class Audit:
 
     @cached_property
     def package_name(self) -> str:
-        for module in self.sources.by_path.values():
-            if (
-                module.rel.startswith("src/")
-                and module.name.count(".") == 0
-                and module.rel.endswith("__init__.py")
-            ):
-                return module.name
+        for rel in self.repo.python_files:
+            parts = rel.split("/")
+            if len(parts) == 3 and parts[0] == "src" and parts[2] == "__init__.py":
+                return parts[1]
         return "app"
 
     @cached_property
     def mentions(self) -> set[str]:
         """Every short string constant of the code, to ask whether anything reads a variable."""
-        return set().union(*(m.strings for m in self.sources.by_path.values()))
+        return set().union(*(m.strings for m in self.sources.all()))
 
     def reads_env(self, name: str) -> bool:
         return name in self.mentions
@@ -84,7 +81,7 @@ class Audit:
         """The default the code gives a variable in a settings table (`{"NAME": "25"}`) or
         `os.environ.get("NAME", "25")`, when there is exactly one."""
         found: set[str] = set()
-        for module in self.sources.by_path.values():
+        for module in self.sources.all():
             if name not in module.strings:
                 continue
             for node in ast.walk(module.tree):
@@ -308,7 +305,12 @@ def dev_servers(audit: Audit) -> Iterator[Finding]:
                     module = audit.sources.find_module(p.args[0], p.path)
                 else:
                     name = p.args[0].lstrip("./")
-                    module = audit.sources.by_path.get(name) or next(
+                    rel = next(
+                        (r for r in audit.repo.python_files if r == name or r.endswith("/" + name)),
+                        None,
+                    )
+                    module = audit.sources.module_at(rel) if rel else None
+                    module = module or next(
                         (m for r, m in audit.sources.by_path.items() if r.endswith("/" + name)),
                         None,
                     )
@@ -512,7 +514,7 @@ def worker_counts(audit: Audit) -> Iterator[Finding]:
             "Drop the number and compute workers at start from the cgroup CPU quota, with "
             "WEB_CONCURRENCY as the override (plinth's serving/concurrency.py).",
         )
-    for module in audit.sources.by_path.values():
+    for module in audit.sources.all():
         for call in [*module.top_calls, *(c for fn in module.functions.values() for c in fn.calls)]:
             if call.name in CPU_COUNT and (module.rel, call.line) not in seen:
                 seen.add((module.rel, call.line))
@@ -685,7 +687,7 @@ def trusted_proxies(audit: Audit) -> Iterator[Finding]:
         if at and star(value) and not where.cloud_run and at not in seen:
             seen.add(at)
             yield _r11(*at)
-    for module in audit.sources.by_path.values():
+    for module in audit.sources.all():
         for call in [*module.top_calls, *(c for fn in module.functions.values() for c in fn.calls)]:
             for kw in call.node.keywords:
                 if (
@@ -878,7 +880,7 @@ POOLS = {
 
 def _lifespans(sources: Sources) -> set[str]:
     names: set[str] = set()
-    for module in sources.by_path.values():
+    for module in sources.all():
         for call in [*module.top_calls, *(c for fn in module.functions.values() for c in fn.calls)]:
             for kw in call.node.keywords:
                 if kw.arg in {"lifespan", "on_startup", "on_shutdown"}:
@@ -906,7 +908,7 @@ def resources(audit: Audit) -> Iterator[Finding]:
     sources = audit.sources
     lifespans = _lifespans(sources)
     handlers = [fn for fn in sources.functions() if fn.is_route]
-    for module in sources.by_path.values():
+    for module in sources.all():
         for fn in module.functions.values():
             for deco in fn.decorators:
                 if deco.endswith(".on_event"):
@@ -1018,7 +1020,7 @@ def sync_drivers(audit: Audit) -> Iterator[Finding]:
                 f"Use {SYNC_DRIVERS[req.name]} with SQLAlchemy's async engine "
                 "(`sqlalchemy[asyncio]`).",
             )
-    for module in audit.sources.by_path.values():
+    for module in audit.sources.all():
         if module.rel.endswith(("migrations/env.py", "alembic/env.py")):
             continue
         for call in [*module.top_calls, *(c for f in module.functions.values() for c in f.calls)]:
@@ -1133,7 +1135,7 @@ def _celery_settings(audit: Audit) -> dict[str, tuple[object, str, int]]:
                 if isinstance(k, ast.Constant) and isinstance(k.value, str):
                     note(k.value, v, module, line)
 
-    for module in audit.sources.by_path.values():
+    for module in audit.sources.all():
         for node in ast.walk(module.tree):
             if isinstance(node, ast.keyword) and node.arg:
                 note(node.arg, node.value, module, node.value.lineno)
@@ -1159,7 +1161,7 @@ def _celery_settings(audit: Audit) -> dict[str, tuple[object, str, int]]:
 def celery(audit: Audit) -> Iterator[Finding]:
     apps = [
         (m, c)
-        for m in audit.sources.by_path.values()
+        for m in audit.sources.all()
         for c in [*m.top_calls, *(c for f in m.functions.values() for c in f.calls)]
         if c.name == "celery.Celery"
     ]
@@ -1371,7 +1373,7 @@ def secrets(audit: Audit) -> Iterator[Finding]:
             )
             if not ignored:
                 yield _r25(rel, 1, f"`{rel}` holds settings and is not in .gitignore")
-    for module in audit.sources.by_path.values():
+    for module in audit.sources.all():
         for node in module.tree.body:
             if (
                 isinstance(node, ast.Assign)

@@ -212,8 +212,9 @@ def _config_module(
     rel = ref.lstrip("./")
     candidates = [rel] + [f for f in repo.files if f.endswith("/" + rel)]
     for cand in candidates:
-        if cand in sources.by_path:
-            return sources.by_path[cand], cand
+        module = sources.module_at(cand)
+        if module is not None:
+            return module, cand
         if repo.exists(cand):
             return None, cand
     return None, None

@@ -151,10 +151,13 @@ def template_version(answers: dict[str, Any], releases: Path = RELEASES) -> str:
         return "an unknown template version (no _commit in .copier-answers.yml)"
     known = _releases(releases)
     latest = f"; latest release {known[-1][0]}" if known else ""
+    described = re.fullmatch(r"v?(\d+(?:\.\d+)*)(?:-(\d+)-g[0-9a-f]+)?", commit)
     for version, release_commit in known:
-        if commit in {version, release_commit} or (
-            len(commit) >= 7 and release_commit.startswith(commit)
-        ):
+        tagged = described is not None and described.group(1) == version.lstrip("v")
+        if tagged or (len(commit) >= 7 and release_commit.startswith(commit)):
+            after = described.group(2) if tagged and described else None
+            if after:
+                return f"{after} commits after plinth {version} ({commit}){latest}"
             if known[-1][0] == version:
                 latest = " (the latest release)"
             return f"plinth {version} ({release_commit[:12]}){latest}"
