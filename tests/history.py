@@ -127,3 +127,15 @@ def recorded_answers(project: Path) -> dict[str, Any]:
     """The answers a service records, without Copier's own `_` keys."""
     answers = yaml.safe_load((project / ANSWERS_FILE).read_text())
     return {k: v for k, v in answers.items() if not k.startswith("_")}
+
+
+def snapshot_without_releases(dst: Path) -> Path:
+    """A snapshot of the working tree as a template that has made no release yet (no
+    releases.yml, a CHANGELOG with only `## [Unreleased]`): updates go to its HEAD, and a test
+    can record releases of its own. The snapshot lacks the history releases.yml names."""
+    template = snapshot_worktree(dst)
+    (template / "releases.yml").unlink(missing_ok=True)
+    (template / "CHANGELOG.md").write_text("# Changelog\n\n## [Unreleased]\n")
+    git(template, "add", "-A")
+    git(template, "commit", "-q", "-m", "a template with no release yet")
+    return template
