@@ -186,3 +186,24 @@ def test_update_data_changes_an_answer_and_copier_yml_enforces_the_preset(
     assert moved.exit_code == 0, moved.output
     assert "mysql" in (project / ".env.example").read_text()
     assert "database: mysql" in (project / ".copier-answers.yml").read_text()
+
+
+def test_a_service_ahead_of_the_latest_release_is_not_taken_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Generated from a commit after the latest release (the template's HEAD): the latest release
+    is behind it, so no update is offered; only an explicit --vcs-ref moves it."""
+    for key, value in GIT_IDENTITY.items():
+        monkeypatch.setenv(key, value)
+    template, _ = released_template(tmp_path)
+    readme = template / "template" / "README.md.jinja"
+    readme.write_text(readme.read_text() + "\nUnreleased line.\n")
+    git(template, "commit", "-qam", "a change after the release")
+    head = git(template, "rev-parse", "HEAD").strip()
+    project = tmp_path / "svc"
+    generate(template, head, project)
+
+    checked = plinth("update", str(project), "--check", "--json")
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.output)["available"] is False, checked.output
+    assert "Unreleased line." in (project / "README.md").read_text()

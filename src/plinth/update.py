@@ -221,6 +221,14 @@ def _rev(root: Path, ref: str) -> str | None:
         return None
 
 
+def _is_ancestor(root: Path, ancestor: str, descendant: str) -> bool:
+    try:
+        git_output(root, "merge-base", "--is-ancestor", ancestor, descendant)
+    except UpdateError:
+        return False
+    return True
+
+
 def _latest_ref(root: Path, latest: Release, src: str) -> str:
     """The ref of the latest release: its commit, else its ``v<version>`` tag."""
     for ref in (latest.commit, f"v{latest.version}"):
@@ -250,6 +258,15 @@ def plan(project: Path, vcs_ref: str | None = None) -> Plan:
             target_ref = vcs_ref or (_latest_ref(root, releases[-1], src) if releases else "HEAD")
             target_commit = _rev(root, target_ref) if (root / ".git").exists() else None
             current_commit = _rev(root, commit.rsplit("-g", 1)[-1]) if commit else None
+            # A service generated after the latest release is ahead of it: "updating" to that
+            # release would take it back. Only an explicit --vcs-ref may move it elsewhere.
+            ahead = bool(
+                vcs_ref is None
+                and target_commit
+                and current_commit
+                and target_commit != current_commit
+                and _is_ancestor(root, target_commit, current_commit)
+            )
     except UpdateError:
         raise
     except Exception as error:  # Copier's clone errors vary by transport
@@ -260,7 +277,7 @@ def plan(project: Path, vcs_ref: str | None = None) -> Plan:
     current_version = current.version if current else (str(_version(commit) or "") or None)
     target_version = target.version if target else None
     to_head = target is None
-    available = bool(target_commit and current_commit != target_commit)
+    available = bool(target_commit and current_commit != target_commit) and not ahead
     if target_commit is None or current_commit is None:  # no local clone to compare: versions
         available = _version(target_version) != _version(current_version)
     return Plan(
