@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+handler400 = "my_service.api.bad_request"
 handler404 = "my_service.api.page_not_found"
 handler500 = "my_service.api.server_error"
 

@@ -4,5 +4,5 @@ from .views import ItemCollectionView, ItemDetailView
 
 urlpatterns = [
     path("items", ItemCollectionView.as_view(), name="item-list"),
-    path("items/<int:item_id>", ItemDetailView.as_view(), name="item-detail"),
+    path("items/<str:item_id>", ItemDetailView.as_view(), name="item-detail"),
 ]

@@ -3,39 +3,33 @@
 Plain `def` views on purpose: the Django ORM is synchronous, and Django runs sync views in a
 thread of their own under ASGI (and natively under WSGI), so the same code serves both
 interfaces without blocking an event loop (R12). CSRF does not apply: the API takes no cookies.
+Input is read with `contract.parse_*`, whose `InvalidInput` `api.ErrorMiddleware` answers (422).
 """
 
 from http import HTTPStatus
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import TypeAdapter
 
-from ..api import error, json_response, validation_error
+from ..api import error, json_response
+from ..contract import parse_json, parse_path, parse_query
 from .models import Item
-from .schemas import ItemCreate, ItemPage, ItemRead, ItemUpdate
+from .schemas import ItemCreate, ItemId, ItemPage, ItemRead, ItemUpdate, PageQuery
+
+ITEM_ID = TypeAdapter[int](ItemId)
 
 
-class PageQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0)
-
-
-def _not_found(item_id: int) -> JsonResponse:
+def _not_found(item_id: int) -> HttpResponse:
     return error(HTTPStatus.NOT_FOUND, f"item {item_id} not found")
 
 
 @method_decorator(csrf_exempt, name="dispatch")
 class ItemCollectionView(View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        try:
-            page = PageQuery.model_validate(request.GET.dict())
-        except ValidationError as exc:
-            return validation_error(exc)
+        page = parse_query(PageQuery, request.GET.dict())
         rows = Item.objects.order_by("id")[page.offset : page.offset + page.limit]
         return json_response(
             ItemPage(
@@ -47,40 +41,36 @@ class ItemCollectionView(View):
         )
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        try:
-            payload = ItemCreate.model_validate_json(request.body)
-        except ValidationError as exc:
-            return validation_error(exc)
+        payload = parse_json(ItemCreate, request.body)
         item = Item.objects.create(**payload.model_dump())
         return json_response(ItemRead.model_validate(item), status=HTTPStatus.CREATED)
 
 
+# The id is taken as text (`<str:item_id>`) and validated by `parse_path`: ASCII digits within the
+# column's range, as in the other frameworks.
 @method_decorator(csrf_exempt, name="dispatch")
 class ItemDetailView(View):
-    def get(self, request: HttpRequest, item_id: int) -> HttpResponse:
-        item = Item.objects.filter(pk=item_id).first()
+    def get(self, request: HttpRequest, item_id: str) -> HttpResponse:
+        pk = parse_path(ITEM_ID, "item_id", item_id)
+        item = Item.objects.filter(pk=pk).first()
         if item is None:
-            return _not_found(item_id)
+            return _not_found(pk)
         return json_response(ItemRead.model_validate(item))
 
-    def patch(self, request: HttpRequest, item_id: int) -> HttpResponse:
-        try:
-            payload = ItemUpdate.model_validate_json(request.body)
-        except ValidationError as exc:
-            return validation_error(exc)
-        changes = payload.model_dump(exclude_unset=True)
-        if changes.get("name", ...) is None:
-            return error(HTTPStatus.UNPROCESSABLE_ENTITY, "name cannot be null")
-        item = Item.objects.filter(pk=item_id).first()
+    def patch(self, request: HttpRequest, item_id: str) -> HttpResponse:
+        pk = parse_path(ITEM_ID, "item_id", item_id)
+        payload = parse_json(ItemUpdate, request.body)
+        item = Item.objects.filter(pk=pk).first()
         if item is None:
-            return _not_found(item_id)
-        for field, value in changes.items():
+            return _not_found(pk)
+        for field, value in payload.changes().items():
             setattr(item, field, value)
         item.save()
         return json_response(ItemRead.model_validate(item))
 
-    def delete(self, request: HttpRequest, item_id: int) -> HttpResponse:
-        deleted, _ = Item.objects.filter(pk=item_id).delete()
+    def delete(self, request: HttpRequest, item_id: str) -> HttpResponse:
+        pk = parse_path(ITEM_ID, "item_id", item_id)
+        deleted, _ = Item.objects.filter(pk=pk).delete()
         if not deleted:
-            return _not_found(item_id)
+            return _not_found(pk)
         return HttpResponse(status=HTTPStatus.NO_CONTENT)
