@@ -26,7 +26,7 @@ def parse_body[M: BaseModel](model: type[M]) -> M:
         body = request.get_data()
     except HTTPException:  # 413 (too large) or 400 (the client went away)
         raise
-    except (OSError, ValueError) as exc:  # the server could not read it (bad chunked framing)
+    except Exception as exc:  # the server's reader failed: bad chunked framing, a cut body
         raise BadRequest("the request body could not be read") from exc
     # A body without a length is cut at the limit, silently: one that reached it is too large.
     if request.content_length is None and len(body) >= current_app.config["MAX_CONTENT_LENGTH"]:

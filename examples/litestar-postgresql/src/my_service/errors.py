@@ -12,12 +12,15 @@ import pydantic_core
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, InternalServerException, ValidationException
+from litestar.openapi.spec import Schema
+from litestar.plugins.pydantic import PydanticSchemaPlugin
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
 from litestar.types import ExceptionHandlersMap
+from litestar.typing import FieldDefinition
 
 from .contract import ErrorItem, error_body, status_detail, validation_errors
 from .logs import REQUEST_ID
@@ -37,6 +40,18 @@ class JSONBodyRequest(Request[Any, Any, Any]):
         except ValueError as exc:
             error = {"type": "json_invalid", "loc": ["body"], "ctx": {"error": str(exc)}}
             raise ValidationException(extra=validation_errors([error])) from exc
+
+
+class StrictPydanticSchemas(PydanticSchemaPlugin):
+    """Litestar's pydantic schemas, saying `additionalProperties: false` for a model that
+    refuses unknown fields (`extra="forbid"`), as pydantic's own schema does."""
+
+    @classmethod
+    def for_pydantic_model(cls, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
+        schema = super().for_pydantic_model(field_definition, schema_creator)
+        if field_definition.annotation.model_config.get("extra") == "forbid":
+            schema.additional_properties = False
+        return schema
 
 
 def _json(

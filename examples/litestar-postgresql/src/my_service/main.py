@@ -9,7 +9,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 
 from .deps import DEPENDENCIES
-from .errors import EXCEPTION_HANDLERS, JSONBodyRequest
+from .errors import EXCEPTION_HANDLERS, JSONBodyRequest, StrictPydanticSchemas
 from .logs import configure_logging
 from .middleware import RequestContextMiddleware
 from .resources import open_resources
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JSONBodyRequest,
+        plugins=[StrictPydanticSchemas()],
         # RequestContextMiddleware answers first; this is Litestar's own check, kept in step.
         request_max_body_size=settings.max_body_bytes,
         lifespan=[lifespan],
