@@ -221,15 +221,13 @@ def install_and_boot(
     return project, db_env
 
 
-# One SQLite service per framework (and worker kind), then FastAPI under each server kind.
-FLASK_SQLITE = {"framework": "flask", "database": "sqlite", "server": "gunicorn"}
+# One SQLite service per framework (Django under ASGI, whose body reading differs), then FastAPI
+# under each other server kind.
 FRAMEWORK_SETS = [
     BY_NAME["fastapi-sqlite-uvicorn-py312"],
     BY_NAME["litestar-sqlite-hypercorn-py313"],
     BY_NAME["flask-sqlite-gunicorn-cpu-py313"],
-    AnswerSet("flask-sqlite-gthread", {**FLASK_SQLITE, "workload": "io", "threads": "4"}),
     BY_NAME["django-sqlite-granian-py313"],
-    BY_NAME["django-sqlite-gunicorn-uvicorn"],
 ]
 SERVER_SETS = [
     AnswerSet(
