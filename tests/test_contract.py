@@ -32,7 +32,7 @@ from test_deep import ALEMBIC_UPGRADE, MIGRATE
 pytestmark = pytest.mark.deep
 
 MAX_EXAMPLES = 25
-MAX_SECONDS = 20
+MAX_SECONDS = 45  # schemathesis' own budget; on a loaded machine loading the spec alone took 12 s
 SEED = 20261201
 
 # Where each framework serves its OpenAPI document.
@@ -97,7 +97,7 @@ def test_openapi_document_is_what_the_service_answers(
                 "--max-examples", str(MAX_EXAMPLES), "--max-time", str(MAX_SECONDS),
                 "--seed", str(SEED), "--workers", "1", "--no-color",
             ]  # fmt: skip
-            proc = run(schemathesis, tmp_path, child_env(), timeout=MAX_SECONDS * 4)
+            proc = run(schemathesis, tmp_path, child_env(), timeout=MAX_SECONDS * 6)
             errors = [line for line in server.output().splitlines() if '"level": "error"' in line]
     assert proc.returncode == 0, describe(proc) + "\n--- server output\n" + server.output()[-4000:]
     assert "No issues found" in proc.stdout, describe(proc)
