@@ -1,6 +1,8 @@
 import pytest
 from django.test import Client
 
+from tests.bad_input import CORPUS, BadRequest, assert_error
+
 pytestmark = pytest.mark.django_db
 
 
@@ -13,7 +15,7 @@ def _create(client: Client, name: str, description: str | None = None) -> int:
 
 
 def test_create_then_read(client: Client) -> None:
-    item_id = _create(client, "  widget  ", "a small part")
+    item_id = _create(client, "widget", "a small part")
 
     response = client.get(f"/items/{item_id}")
 
@@ -27,13 +29,14 @@ def test_create_then_read(client: Client) -> None:
 def test_missing_item_is_404(client: Client) -> None:
     response = client.get("/items/999999")
     assert response.status_code == 404
-    assert response.json() == {"detail": "item 999999 not found"}
+    assert response.json()["detail"] == "item 999999 not found"
+    assert response.json()["request_id"] == response.headers["x-request-id"]
 
 
 def test_unknown_route_is_a_json_404(client: Client) -> None:
     response = client.get("/nowhere")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not Found"}
+    assert response.json()["detail"] == "Not Found"
 
 
 @pytest.mark.parametrize(
@@ -77,8 +80,10 @@ def test_update_changes_only_given_fields(client: Client) -> None:
     assert response.status_code == 200
     assert response.json()["name"] == "after"
     assert response.json()["description"] == "kept"
+    # A name cannot be removed: null leaves it as it is.
     null_name = client.patch(f"/items/{item_id}", {"name": None}, content_type="application/json")
-    assert null_name.status_code == 422
+    assert null_name.status_code == 200
+    assert null_name.json()["name"] == "after"
     missing = client.patch("/items/999999", {"name": "x"}, content_type="application/json")
     assert missing.status_code == 404
 
@@ -93,3 +98,29 @@ def test_delete_removes_the_item(client: Client) -> None:
 
 def test_other_methods_are_405(client: Client) -> None:
     assert client.put("/items").status_code == 405
+
+
+def test_ids_are_never_reused(client: Client) -> None:
+    first = _create(client, "first")
+    second = _create(client, "second")
+    assert client.delete(f"/items/{second}").status_code == 204
+
+    assert _create(client, "third") > second > first
+
+
+def test_timestamps_carry_their_offset(client: Client) -> None:
+    item_id = _create(client, "dated")
+
+    created_at = client.get(f"/items/{item_id}").json()["created_at"]
+
+    assert created_at.endswith(("Z", "+00:00"))
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[case.name for case in CORPUS])
+def test_bad_input_gets_a_json_error(client: Client, case: BadRequest) -> None:
+    kept = _create(client, "kept")
+
+    response = client.generic(case.method, case.path, case.body or b"", "application/json")
+
+    assert_error(response.status_code, response.headers, response.content, case.status)
+    assert client.get(f"/items/{kept}").status_code == 200

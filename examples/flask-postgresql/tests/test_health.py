@@ -36,12 +36,15 @@ def test_responses_carry_a_request_id(client: FlaskClient) -> None:
 def test_unknown_routes_and_methods_answer_json(client: FlaskClient) -> None:
     missing = client.get("/nowhere")
     assert missing.status_code == 404
-    assert missing.json == {"detail": "Not Found"}
+    assert missing.json is not None
+    assert missing.json["detail"] == "Not Found"
     assert len(missing.headers["x-request-id"]) == 32
 
     wrong_method = client.delete("/health")
     assert wrong_method.status_code == 405
-    assert wrong_method.json == {"detail": "Method Not Allowed"}
+    assert wrong_method.json is not None
+    assert wrong_method.json["detail"] == "Method Not Allowed"
+    assert wrong_method.headers["allow"]
 
 
 def _unreachable(database_url: str) -> str:

@@ -1,6 +1,8 @@
 import pytest
 from flask.testing import FlaskClient
 
+from tests.bad_input import CORPUS, BadRequest, assert_error
+
 
 def _create(client: FlaskClient, name: str, description: str | None = None) -> int:
     response = client.post("/items", json={"name": name, "description": description})
@@ -11,7 +13,7 @@ def _create(client: FlaskClient, name: str, description: str | None = None) -> i
 
 
 def test_create_then_read(client: FlaskClient) -> None:
-    item_id = _create(client, "  widget  ", "a small part")
+    item_id = _create(client, "widget", "a small part")
 
     response = client.get(f"/items/{item_id}")
 
@@ -26,7 +28,9 @@ def test_create_then_read(client: FlaskClient) -> None:
 def test_missing_item_is_404(client: FlaskClient) -> None:
     response = client.get("/items/999999")
     assert response.status_code == 404
-    assert response.json == {"detail": "item 999999 not found"}
+    assert response.json is not None
+    assert response.json["detail"] == "item 999999 not found"
+    assert response.json["request_id"] == response.headers["x-request-id"]
 
 
 @pytest.mark.parametrize(
@@ -77,7 +81,11 @@ def test_update_changes_only_given_fields(client: FlaskClient) -> None:
     assert response.json is not None
     assert response.json["name"] == "after"
     assert response.json["description"] == "kept"
-    assert client.patch(f"/items/{item_id}", json={"name": None}).status_code == 422
+    # A name cannot be removed: null leaves it as it is.
+    unchanged = client.patch(f"/items/{item_id}", json={"name": None})
+    assert unchanged.status_code == 200
+    assert unchanged.json is not None
+    assert unchanged.json["name"] == "after"
     assert client.patch("/items/999999", json={"name": "x"}).status_code == 404
 
 
@@ -87,3 +95,31 @@ def test_delete_removes_the_item(client: FlaskClient) -> None:
     assert client.delete(f"/items/{item_id}").status_code == 204
     assert client.get(f"/items/{item_id}").status_code == 404
     assert client.delete(f"/items/{item_id}").status_code == 404
+
+
+def test_ids_are_never_reused(client: FlaskClient) -> None:
+    first = _create(client, "first")
+    second = _create(client, "second")
+    assert client.delete(f"/items/{second}").status_code == 204
+
+    assert _create(client, "third") > second > first
+
+
+def test_timestamps_carry_their_offset(client: FlaskClient) -> None:
+    item_id = _create(client, "dated")
+
+    body = client.get(f"/items/{item_id}").json
+
+    assert body is not None
+    assert body["created_at"].endswith(("Z", "+00:00"))
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[case.name for case in CORPUS])
+def test_bad_input_gets_a_json_error(client: FlaskClient, case: BadRequest) -> None:
+    kept = _create(client, "kept")
+    content_type = "application/json" if case.body is not None else None
+
+    response = client.open(case.path, method=case.method, data=case.body, content_type=content_type)
+
+    assert_error(response.status_code, response.headers, response.data, case.status)
+    assert client.get(f"/items/{kept}").status_code == 200

@@ -39,12 +39,14 @@ async def test_responses_carry_a_request_id(client: AsyncClient) -> None:
 async def test_unknown_routes_and_methods_answer_json(client: AsyncClient) -> None:
     missing = await client.get("/nowhere")
     assert missing.status_code == 404
-    assert missing.json() == {"detail": "Not Found"}
+    assert missing.json()["detail"] == "Not Found"
+    assert missing.json()["request_id"] == missing.headers["x-request-id"]
     assert len(missing.headers["x-request-id"]) == 32
 
     wrong_method = await client.delete("/health")
     assert wrong_method.status_code == 405
-    assert wrong_method.json() == {"detail": "Method Not Allowed"}
+    assert wrong_method.json()["detail"] == "Method Not Allowed"
+    assert wrong_method.headers["allow"]
 
 
 async def test_openapi_schema_lists_the_routes(client: AsyncClient) -> None:

@@ -38,6 +38,8 @@ MIDDLEWARE = [
     "my_service.middleware.RequestContextMiddleware",
     # Before host validation and the HTTPS redirect: probes come by IP over plain HTTP (R18).
     "my_service.health.HealthProbeMiddleware",
+    # Errors in the service's JSON shape: 405, and 400/413/422 raised while a view reads input.
+    "my_service.api.ErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -47,6 +49,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# The largest request body taken (MAX_BODY_BYTES): a larger declared length is answered 413
+# before the body is read (api.ErrorMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = SETTINGS.max_body_bytes
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -13,6 +13,7 @@ probe a pod by its IP (not in ALLOWED_HOSTS) over plain HTTP.
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
 from typing import Literal
 
 import structlog
@@ -21,6 +22,9 @@ from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 from django.utils.module_loading import import_string
+
+from .api import error
+from .contract import status_detail
 
 ReadinessCheck = Callable[[], None]
 CheckState = Literal["ok", "down"]
@@ -63,6 +67,7 @@ def readiness(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "checks": results})
 
 
+PROBE_METHODS = ("GET", "HEAD")
 PROBES: dict[str, Callable[[HttpRequest], JsonResponse]] = {
     "/health": liveness,
     "/health/ready": readiness,
@@ -75,6 +80,9 @@ class HealthProbeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         probe = PROBES.get(request.path_info)
-        if probe is not None and request.method in {"GET", "HEAD"}:
+        if probe is None:
+            return self.get_response(request)
+        if request.method in PROBE_METHODS:
             return probe(request)
-        return self.get_response(request)
+        allow = {"Allow": ", ".join(PROBE_METHODS)}
+        return error(HTTPStatus.METHOD_NOT_ALLOWED, status_detail(405), allow)

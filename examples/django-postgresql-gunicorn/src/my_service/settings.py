@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     secure_ssl_redirect: bool = True
     hsts_seconds: int = Field(default=31_536_000, ge=0)
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)
+    # The largest request body taken (413 above it), checked before the body is read or parsed.
+    max_body_bytes: int = Field(default=1_048_576, ge=1)
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

@@ -32,4 +32,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-DbSession = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the session commits before the response is sent. FastAPI's default
+# ("request") ends a `yield` dependency after the response, so a client could read its own write
+# before it was committed, or get a 2xx for a write whose commit then failed.
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from .errors import EXCEPTION_HANDLERS
 from .logs import configure_logging
 from .middleware import RequestContextMiddleware
 from .resources import open_resources
@@ -28,11 +29,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None if settings.environment == "production" else "/docs",
         redoc_url=None,
+        exception_handlers=EXCEPTION_HANDLERS,
     )
     # Handlers read these settings through `deps.AppSettings`. (Not dependency_overrides: any
     # override makes FastAPI do extra work on every request.)
     app.state.settings = settings
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     # Each router's routes go straight onto the app's route table: they already carry the router's
     # prefix, tags and dependencies, and `include_router` would keep each router as a nested level
     # that every request walks (about 5 us per request, plinth's docs/RULES.md C15).

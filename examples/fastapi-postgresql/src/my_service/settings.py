@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     thread_pool_size: int = Field(default=40, ge=1)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)
+    # The largest request body taken (413 above it), checked before the body is read or parsed.
+    max_body_bytes: int = Field(default=1_048_576, ge=1)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets_in_production(self) -> Self:

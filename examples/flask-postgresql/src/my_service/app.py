@@ -23,6 +23,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_logging(settings.log_level, settings.log_format)
 
     app = Flask(__name__)
+    # Werkzeug answers 413 before reading a body that declares more, and stops one that sends more.
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions["settings"] = settings
     readiness_checks: dict[str, ReadinessCheck] = {}
     engine = init_db(app, settings)

@@ -9,7 +9,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 
 from .deps import DEPENDENCIES
-from .errors import EXCEPTION_HANDLERS
+from .errors import EXCEPTION_HANDLERS, JSONBodyRequest, StrictPydanticSchemas
 from .logs import configure_logging
 from .middleware import RequestContextMiddleware
 from .resources import open_resources
@@ -35,6 +35,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             **DEPENDENCIES,
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        request_class=JSONBodyRequest,
+        plugins=[StrictPydanticSchemas()],
+        # RequestContextMiddleware answers first; this is Litestar's own check, kept in step.
+        request_max_body_size=settings.max_body_bytes,
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title=settings.app_name,
@@ -50,5 +54,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Middleware passed as `middleware=[...]` runs around route handlers only, so a request that
     # matches no route (404, 405) would get no request id and no log line. Wrapping the app's
     # ASGI handler, as Litestar's own OpenTelemetry plugin does, covers every request.
-    app.asgi_handler = RequestContextMiddleware(app.asgi_handler)
+    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, settings.max_body_bytes)
     return app

@@ -1,86 +1,77 @@
-"""The items JSON API: the same routes, status codes and validation as the other frameworks.
+"""The items JSON API (Django Ninja): the same routes, status codes and validation as the other
+frameworks, documented in the service's OpenAPI document (`/openapi.json`).
 
-Plain `def` views on purpose: the Django ORM is synchronous, and Django runs sync views in a
+Plain `def` handlers on purpose: the Django ORM is synchronous, and Django runs sync views in a
 thread of their own under ASGI (and natively under WSGI), so the same code serves both
 interfaces without blocking an event loop (R12). CSRF does not apply: the API takes no cookies.
 """
 
 from http import HTTPStatus
+from typing import Annotated
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.decorators import method_decorator
-from django.views import View
-from django.views.decorators.csrf import csrf_exempt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import Path, Query, Router
 
-from ..api import error, json_response, validation_error
+from ..api import error, json_response
+from ..contract import ErrorResponse, ValidationErrorResponse
 from .models import Item
-from .schemas import ItemCreate, ItemPage, ItemRead, ItemUpdate
+from .schemas import MAX_ID, ItemCreate, ItemPage, ItemRead, ItemUpdate, PageQuery
+
+router = Router(tags=["items"])
+
+# Taken as text by the route and validated by pydantic: ASCII digits within the column's range.
+ItemIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+INVALID = {422: ValidationErrorResponse}
+NOT_FOUND = {404: ErrorResponse}
+BODY_ERRORS = {400: ErrorResponse, 413: ErrorResponse}
 
 
-class PageQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0)
-
-
-def _not_found(item_id: int) -> JsonResponse:
+def _not_found(item_id: int) -> HttpResponse:
     return error(HTTPStatus.NOT_FOUND, f"item {item_id} not found")
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class ItemCollectionView(View):
-    def get(self, request: HttpRequest) -> HttpResponse:
-        try:
-            page = PageQuery.model_validate(request.GET.dict())
-        except ValidationError as exc:
-            return validation_error(exc)
-        rows = Item.objects.order_by("id")[page.offset : page.offset + page.limit]
-        return json_response(
-            ItemPage(
-                items=[ItemRead.model_validate(item) for item in rows],
-                total=Item.objects.count(),
-                limit=page.limit,
-                offset=page.offset,
-            )
+@router.get("", response={200: ItemPage, **INVALID})
+def list_items(request: HttpRequest, page: Query[PageQuery]) -> HttpResponse:
+    rows = Item.objects.order_by("id")[page.offset : page.offset + page.limit]
+    return json_response(
+        ItemPage(
+            items=[ItemRead.model_validate(item) for item in rows],
+            total=Item.objects.count(),
+            limit=page.limit,
+            offset=page.offset,
         )
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        try:
-            payload = ItemCreate.model_validate_json(request.body)
-        except ValidationError as exc:
-            return validation_error(exc)
-        item = Item.objects.create(**payload.model_dump())
-        return json_response(ItemRead.model_validate(item), status=HTTPStatus.CREATED)
+    )
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class ItemDetailView(View):
-    def get(self, request: HttpRequest, item_id: int) -> HttpResponse:
-        item = Item.objects.filter(pk=item_id).first()
-        if item is None:
-            return _not_found(item_id)
-        return json_response(ItemRead.model_validate(item))
+@router.post("", response={201: ItemRead, **INVALID, **BODY_ERRORS})
+def create_item(request: HttpRequest, payload: ItemCreate) -> HttpResponse:
+    item = Item.objects.create(**payload.model_dump())
+    return json_response(ItemRead.model_validate(item), status=HTTPStatus.CREATED)
 
-    def patch(self, request: HttpRequest, item_id: int) -> HttpResponse:
-        try:
-            payload = ItemUpdate.model_validate_json(request.body)
-        except ValidationError as exc:
-            return validation_error(exc)
-        changes = payload.model_dump(exclude_unset=True)
-        if changes.get("name", ...) is None:
-            return error(HTTPStatus.UNPROCESSABLE_ENTITY, "name cannot be null")
-        item = Item.objects.filter(pk=item_id).first()
-        if item is None:
-            return _not_found(item_id)
-        for field, value in changes.items():
-            setattr(item, field, value)
-        item.save()
-        return json_response(ItemRead.model_validate(item))
 
-    def delete(self, request: HttpRequest, item_id: int) -> HttpResponse:
-        deleted, _ = Item.objects.filter(pk=item_id).delete()
-        if not deleted:
-            return _not_found(item_id)
-        return HttpResponse(status=HTTPStatus.NO_CONTENT)
+@router.get("/{item_id}", response={200: ItemRead, **NOT_FOUND, **INVALID})
+def get_item(request: HttpRequest, item_id: ItemIdPath) -> HttpResponse:
+    item = Item.objects.filter(pk=item_id).first()
+    if item is None:
+        return _not_found(item_id)
+    return json_response(ItemRead.model_validate(item))
+
+
+@router.patch("/{item_id}", response={200: ItemRead, **NOT_FOUND, **INVALID, **BODY_ERRORS})
+def update_item(request: HttpRequest, item_id: ItemIdPath, payload: ItemUpdate) -> HttpResponse:
+    item = Item.objects.filter(pk=item_id).first()
+    if item is None:
+        return _not_found(item_id)
+    for field, value in payload.changes().items():
+        setattr(item, field, value)
+    item.save()
+    return json_response(ItemRead.model_validate(item))
+
+
+@router.delete("/{item_id}", response={204: None, **NOT_FOUND, **INVALID})
+def delete_item(request: HttpRequest, item_id: ItemIdPath) -> HttpResponse:
+    deleted, _ = Item.objects.filter(pk=item_id).delete()
+    if not deleted:
+        return _not_found(item_id)
+    return HttpResponse(status=HTTPStatus.NO_CONTENT)

@@ -1,13 +1,25 @@
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from sqlalchemy import func, select
 
+from ..contract import ErrorResponse, ValidationErrorResponse
 from ..deps import DbSession
+from ..errors import JSONBodyRoute
 from .models import Item
-from .schemas import ItemCreate, ItemPage, ItemRead, ItemUpdate
+from .schemas import MAX_ID, ItemCreate, ItemPage, ItemRead, ItemUpdate, PageQuery
 
-router = APIRouter(prefix="/items", tags=["items"])
+# What the routes answer besides success, for the OpenAPI document (contract.py).
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}}
+INVALID: dict[int | str, dict[str, Any]] = {422: {"model": ValidationErrorResponse}}
+BODY_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse},
+    413: {"model": ErrorResponse},
+}
+
+router = APIRouter(prefix="/items", tags=["items"], responses=INVALID, route_class=JSONBodyRoute)
+
+ItemIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 async def _get_or_404(session: DbSession, item_id: int) -> Item:
@@ -17,7 +29,7 @@ async def _get_or_404(session: DbSession, item_id: int) -> Item:
     return item
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=BODY_ERRORS)
 async def create_item(payload: ItemCreate, session: DbSession) -> ItemRead:
     item = Item(**payload.model_dump())
     session.add(item)
@@ -27,40 +39,35 @@ async def create_item(payload: ItemCreate, session: DbSession) -> ItemRead:
 
 
 @router.get("")
-async def list_items(
-    session: DbSession,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> ItemPage:
+async def list_items(session: DbSession, page: Annotated[PageQuery, Query()]) -> ItemPage:
     total = await session.scalar(select(func.count()).select_from(Item))
-    rows = await session.scalars(select(Item).order_by(Item.id).limit(limit).offset(offset))
+    rows = await session.scalars(
+        select(Item).order_by(Item.id).limit(page.limit).offset(page.offset)
+    )
     return ItemPage(
         items=[ItemRead.model_validate(item) for item in rows],
         total=total or 0,
-        limit=limit,
-        offset=offset,
+        limit=page.limit,
+        offset=page.offset,
     )
 
 
-@router.get("/{item_id}")
-async def get_item(item_id: int, session: DbSession) -> ItemRead:
+@router.get("/{item_id}", responses=NOT_FOUND)
+async def get_item(item_id: ItemIdPath, session: DbSession) -> ItemRead:
     return ItemRead.model_validate(await _get_or_404(session, item_id))
 
 
-@router.patch("/{item_id}")
-async def update_item(item_id: int, payload: ItemUpdate, session: DbSession) -> ItemRead:
+@router.patch("/{item_id}", responses={**NOT_FOUND, **BODY_ERRORS})
+async def update_item(item_id: ItemIdPath, payload: ItemUpdate, session: DbSession) -> ItemRead:
     item = await _get_or_404(session, item_id)
-    changes = payload.model_dump(exclude_unset=True)
-    if changes.get("name", ...) is None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="name cannot be null")
-    for field, value in changes.items():
+    for field, value in payload.changes().items():
         setattr(item, field, value)
     await session.flush()
     await session.refresh(item)
     return ItemRead.model_validate(item)
 
 
-@router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_item(item_id: int, session: DbSession) -> Response:
+@router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+async def delete_item(item_id: ItemIdPath, session: DbSession) -> Response:
     await session.delete(await _get_or_404(session, item_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -8,6 +8,8 @@ from ..db import Base
 
 class Item(Base):
     __tablename__ = "items"
+    # SQLite would otherwise hand a deleted item's id out again (migration 0002).
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - SQLAlchemy's own attribute
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(100), index=True)

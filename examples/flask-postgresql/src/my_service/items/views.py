@@ -1,22 +1,18 @@
-from flask import Blueprint, request
+from flask import Blueprint
 from flask.typing import ResponseReturnValue
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import TypeAdapter
 from sqlalchemy import func, select
-from werkzeug.exceptions import NotFound, UnprocessableEntity
+from werkzeug.exceptions import NotFound
 
+from ..contract import parse_path
 from ..db import get_session
-from ..errors import parse
+from ..errors import parse_body, parse_query
 from .models import Item
-from .schemas import ItemCreate, ItemPage, ItemRead, ItemUpdate
+from .schemas import ItemCreate, ItemId, ItemPage, ItemRead, ItemUpdate, PageQuery
 
 bp = Blueprint("items", __name__, url_prefix="/items")
 
-
-class PageQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0)
+ITEM_ID = TypeAdapter[int](ItemId)
 
 
 def _get_or_404(item_id: int) -> Item:
@@ -28,7 +24,7 @@ def _get_or_404(item_id: int) -> Item:
 
 @bp.post("")
 def create_item() -> ResponseReturnValue:
-    payload = parse(ItemCreate, request.get_json(silent=True), "body")
+    payload = parse_body(ItemCreate)
     session = get_session()
     item = Item(**payload.model_dump())
     session.add(item)
@@ -39,7 +35,7 @@ def create_item() -> ResponseReturnValue:
 
 @bp.get("")
 def list_items() -> ResponseReturnValue:
-    query = parse(PageQuery, request.args.to_dict(), "query")
+    query = parse_query(PageQuery)
     session = get_session()
     total = session.scalar(select(func.count()).select_from(Item))
     rows = session.scalars(select(Item).order_by(Item.id).limit(query.limit).offset(query.offset))
@@ -52,19 +48,20 @@ def list_items() -> ResponseReturnValue:
     return page.model_dump(mode="json")
 
 
-@bp.get("/<int:item_id>")
-def get_item(item_id: int) -> ResponseReturnValue:
-    return ItemRead.model_validate(_get_or_404(item_id)).model_dump(mode="json")
+# Ids are taken as text and validated (`parse_path`): Werkzeug's `int` converter also matches
+# full-width digits, and any number of them.
+@bp.get("/<item_id>")
+def get_item(item_id: str) -> ResponseReturnValue:
+    item = _get_or_404(parse_path(ITEM_ID, "item_id", item_id))
+    return ItemRead.model_validate(item).model_dump(mode="json")
 
 
-@bp.patch("/<int:item_id>")
-def update_item(item_id: int) -> ResponseReturnValue:
-    payload = parse(ItemUpdate, request.get_json(silent=True), "body")
-    item = _get_or_404(item_id)
-    changes = payload.model_dump(exclude_unset=True)
-    if changes.get("name", ...) is None:
-        raise UnprocessableEntity("name cannot be null")
-    for field, value in changes.items():
+@bp.patch("/<item_id>")
+def update_item(item_id: str) -> ResponseReturnValue:
+    valid_id = parse_path(ITEM_ID, "item_id", item_id)
+    payload = parse_body(ItemUpdate)
+    item = _get_or_404(valid_id)
+    for field, value in payload.changes().items():
         setattr(item, field, value)
     session = get_session()
     session.commit()
@@ -72,9 +69,9 @@ def update_item(item_id: int) -> ResponseReturnValue:
     return ItemRead.model_validate(item).model_dump(mode="json")
 
 
-@bp.delete("/<int:item_id>")
-def delete_item(item_id: int) -> ResponseReturnValue:
+@bp.delete("/<item_id>")
+def delete_item(item_id: str) -> ResponseReturnValue:
     session = get_session()
-    session.delete(_get_or_404(item_id))
+    session.delete(_get_or_404(parse_path(ITEM_ID, "item_id", item_id)))
     session.commit()
     return "", 204

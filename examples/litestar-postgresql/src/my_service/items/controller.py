@@ -1,14 +1,28 @@
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
-from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.exceptions import NotFoundException
+from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..contract import ErrorResponse, ValidationErrorResponse
 from ..deps import DbSession
 from .models import Item
-from .schemas import ItemCreate, ItemPage, ItemRead, ItemUpdate
+from .schemas import MAX_ID, ItemCreate, ItemPage, ItemRead, ItemUpdate
+
+# The path segment is matched as text and converted by the parameter, which takes ASCII digits
+# within the column's range only (Litestar's `:int` route type also takes full-width digits).
+ItemIdPath = FromPath[Annotated[int, Parameter(ge=1, le=MAX_ID)]]
+
+# What the routes answer besides success, for the OpenAPI document (contract.py).
+NOT_FOUND = {404: ResponseSpec(ErrorResponse, description="No item has this id")}
+INVALID = {422: ResponseSpec(ValidationErrorResponse, description="Invalid input")}
+BODY_ERRORS = {
+    400: ResponseSpec(ErrorResponse, description="The body could not be read"),
+    413: ResponseSpec(ErrorResponse, description="The body is larger than MAX_BODY_BYTES"),
+}
 
 
 async def _get_or_404(session: AsyncSession, item_id: int) -> Item:
@@ -22,7 +36,7 @@ class ItemController(Controller):
     path = "/items"
     tags = ["items"]  # noqa: RUF012 - Litestar reads it as a class attribute
 
-    @post()
+    @post(responses={**INVALID, **BODY_ERRORS})
     async def create_item(self, data: JSONBody[ItemCreate], session: DbSession) -> ItemRead:
         item = Item(**data.model_dump())
         session.add(item)
@@ -30,12 +44,12 @@ class ItemController(Controller):
         await session.refresh(item)
         return ItemRead.model_validate(item)
 
-    @get()
+    @get(responses=INVALID)
     async def list_items(
         self,
         session: DbSession,
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_ID)] = 0,
     ) -> ItemPage:
         total = await session.scalar(select(func.count()).select_from(Item))
         rows = await session.scalars(select(Item).order_by(Item.id).limit(limit).offset(offset))
@@ -46,24 +60,21 @@ class ItemController(Controller):
             offset=offset,
         )
 
-    @get("/{item_id:int}")
-    async def get_item(self, item_id: FromPath[int], session: DbSession) -> ItemRead:
+    @get("/{item_id:str}", responses={**NOT_FOUND, **INVALID})
+    async def get_item(self, item_id: ItemIdPath, session: DbSession) -> ItemRead:
         return ItemRead.model_validate(await _get_or_404(session, item_id))
 
-    @patch("/{item_id:int}")
+    @patch("/{item_id:str}", responses={**NOT_FOUND, **INVALID, **BODY_ERRORS})
     async def update_item(
-        self, item_id: FromPath[int], data: JSONBody[ItemUpdate], session: DbSession
+        self, item_id: ItemIdPath, data: JSONBody[ItemUpdate], session: DbSession
     ) -> ItemRead:
         item = await _get_or_404(session, item_id)
-        changes = data.model_dump(exclude_unset=True)
-        if changes.get("name", ...) is None:
-            raise ValidationException(detail="name cannot be null")
-        for field, value in changes.items():
+        for field, value in data.changes().items():
             setattr(item, field, value)
         await session.flush()
         await session.refresh(item)
         return ItemRead.model_validate(item)
 
-    @delete("/{item_id:int}")
-    async def delete_item(self, item_id: FromPath[int], session: DbSession) -> None:
+    @delete("/{item_id:str}", responses={**NOT_FOUND, **INVALID})
+    async def delete_item(self, item_id: ItemIdPath, session: DbSession) -> None:
         await session.delete(await _get_or_404(session, item_id))
