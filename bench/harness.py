@@ -244,6 +244,9 @@ def serve(
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
+        # Whatever the server left in its group (a process pool's children, say) goes too.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 # --------------------------------------------------------------------------- wrk

@@ -16,13 +16,16 @@ import asyncio
 import importlib
 import io
 import json
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 # This script's directory is not the project's: its modules must not shadow the project's.
+# The project's directory is, as servers put it there (Django's `config` package lives there).
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, os.getcwd())
 
 
 def load(target: str) -> Any:

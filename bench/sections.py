@@ -8,8 +8,9 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import harness
@@ -30,6 +31,17 @@ Row = tuple[str, ...]
 
 
 verdict = harness.verdict_text
+
+
+def guarded(case: str, rows: Callable[[], Iterator[Row]]) -> Iterator[Row]:
+    """The case's rows, or one FAILED row (the error in full on stderr): one broken case does not
+    cost the rest of the table."""
+    try:
+        yield from rows()
+    except (Exception, SystemExit) as exc:
+        print(f"\n{case} FAILED:\n{exc}", file=sys.stderr)
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        yield (case, "FAILED (see stderr)", first[:60], "", "", "", "FAILED", "")
 
 
 def interface(framework: str, server: str) -> str:
@@ -134,18 +146,27 @@ def compare_rows(case: str, series: Series, *, memory: bool = True) -> list[Row]
 def http(ws: Workspace, args: Any, pin: Pinning) -> Iterator[Row]:
     for framework in args.framework_list:
         for server in HTTP_SERVERS[framework]:
-            project = ws.project(framework=framework, database="none", server=server)
-            bare = project.with_target(add_bare(project, server))
-            env = worker_env(project, args.workers)
-            warm(project, env, (project.argv, bare))
-            series = harness.abba(
-                [("generated", project.argv, project, env), ("bare", bare, project, env)],
-                rounds=args.rounds,
-                path="/health",
-                args=args,
-                pin=pin,
+            case = f"{framework} {server} /health"
+            yield from guarded(
+                case, lambda f=framework, s=server, c=case: http_case(ws, args, pin, f, s, c)
             )
-            yield from compare_rows(f"{framework} {server} /health", series)
+
+
+def http_case(
+    ws: Workspace, args: Any, pin: Pinning, framework: str, server: str, case: str
+) -> Iterator[Row]:
+    project = ws.project(framework=framework, database="none", server=server)
+    bare = project.with_target(add_bare(project, server))
+    env = worker_env(project, args.workers)
+    warm(project, env, (project.argv, bare))
+    series = harness.abba(
+        [("generated", project.argv, project, env), ("bare", bare, project, env)],
+        rounds=args.rounds,
+        path="/health",
+        args=args,
+        pin=pin,
+    )
+    yield from compare_rows(case, series)
 
 
 def warm(project: Project, env: dict[str, str], commands: tuple[list[str], ...]) -> None:
@@ -164,7 +185,7 @@ def database(project: Project) -> Iterator[str]:
 
     if not port_open("127.0.0.1", 5432):
         raise SystemExit("db: PostgreSQL is not listening on 127.0.0.1:5432 (scripts/services.sh)")
-    with fresh_database("postgresql", database_url_scheme(project)) as url:
+    with fresh_database("postgresql", database_url_scheme(project.path)) as url:
         yield url
 
 
@@ -182,31 +203,34 @@ def seed(url: str, rows: int = 100) -> None:
 
 def db(ws: Workspace, args: Any, pin: Pinning) -> Iterator[Row]:
     for framework in [f for f in args.framework_list if f in DB_FRAMEWORKS]:
-        server = HTTP_SERVERS[framework][0]
-        project = ws.project(framework=framework, database="postgresql", server=server)
-        bare = project.with_target(add_bare(project, server))
-        with database(project) as url:
-            migrate = ["alembic", "upgrade", "head"]
-            subprocess.run(
-                migrate,
-                cwd=project.path,
-                env=project.env(DATABASE_URL=url),
-                check=True,
-                capture_output=True,
-            )
-            seed(url)
-            env = worker_env(project, args.workers, DATABASE_URL=url, BENCH_DATABASE_URL=url)
-            variants = [("generated", project.argv, project, env), ("bare", bare, project, env)]
-            warm(project, env, (project.argv, bare))
-            # Every GET first: the POST runs grow the table that GET counts.
-            get = harness.abba(
-                variants, rounds=args.rounds, path="/items?limit=20", args=args, pin=pin
-            )
-            yield from compare_rows(f"{framework} {server} GET /items?limit=20", get, memory=False)
-            post = harness.abba(
-                variants, rounds=args.rounds, path="/items", args=args, pin=pin, post=True
-            )
-            yield from compare_rows(f"{framework} {server} POST /items", post, memory=False)
+        case = f"{framework} {HTTP_SERVERS[framework][0]} /items"
+        yield from guarded(case, lambda f=framework: db_case(ws, args, pin, f))
+
+
+def db_case(ws: Workspace, args: Any, pin: Pinning, framework: str) -> Iterator[Row]:
+    server = HTTP_SERVERS[framework][0]
+    project = ws.project(framework=framework, database="postgresql", server=server)
+    bare = project.with_target(add_bare(project, server))
+    with database(project) as url:
+        migrate = ["alembic", "upgrade", "head"]
+        subprocess.run(
+            migrate,
+            cwd=project.path,
+            env=project.env(DATABASE_URL=url),
+            check=True,
+            capture_output=True,
+        )
+        seed(url)
+        env = worker_env(project, args.workers, DATABASE_URL=url, BENCH_DATABASE_URL=url)
+        variants = [("generated", project.argv, project, env), ("bare", bare, project, env)]
+        warm(project, env, (project.argv, bare))
+        # Every GET first: the POST runs grow the table that GET counts.
+        get = harness.abba(variants, rounds=args.rounds, path="/items?limit=20", args=args, pin=pin)
+        yield from compare_rows(f"{framework} {server} GET /items?limit=20", get, memory=False)
+        post = harness.abba(
+            variants, rounds=args.rounds, path="/items", args=args, pin=pin, post=True
+        )
+        yield from compare_rows(f"{framework} {server} POST /items", post, memory=False)
 
 
 # --------------------------------------------------------------------------- overhead
@@ -277,36 +301,41 @@ def instructions(
 
 def overhead(ws: Workspace, args: Any, pin: Pinning) -> Iterator[Row]:
     for framework in args.framework_list:
-        server = HTTP_SERVERS[framework][0]
-        project = ws.project(framework=framework, database="none", server=server)
-        bare = add_bare(project, server)
-        env = project.env()
-        iface = interface(framework, server)
-        before = harness.load()
-        g_ir, g_us = instructions(project, project.target, iface, args, env)
-        b_ir, b_us = instructions(project, bare, iface, args, env)
-        load = f"{before:.1f}->{harness.load():.1f}"
-        case = f"{framework} {project.target} /health"
-        yield (
-            case,
-            "instructions/request",
-            f"{g_ir:,.0f}",
-            f"{b_ir:,.0f}",
-            f"{g_ir / b_ir:.2f}",
-            "",
-            "",
-            load,
-        )
-        yield (
-            case,
-            "us/request in-process",
-            f"{g_us:.1f}",
-            f"{b_us:.1f}",
-            f"{g_us / b_us:.2f}",
-            "",
-            "",
-            load,
-        )
+        case = f"{framework} in-process /health"
+        yield from guarded(case, lambda f=framework: overhead_case(ws, args, f))
+
+
+def overhead_case(ws: Workspace, args: Any, framework: str) -> Iterator[Row]:
+    server = HTTP_SERVERS[framework][0]
+    project = ws.project(framework=framework, database="none", server=server)
+    bare = add_bare(project, server)
+    env = project.env()
+    iface = interface(framework, server)
+    before = harness.load()
+    g_ir, g_us = instructions(project, project.target, iface, args, env)
+    b_ir, b_us = instructions(project, bare, iface, args, env)
+    load = f"{before:.1f}->{harness.load():.1f}"
+    case = f"{framework} {project.target} /health"
+    yield (
+        case,
+        "instructions/request",
+        f"{g_ir:,.0f}",
+        f"{b_ir:,.0f}",
+        f"{g_ir / b_ir:.2f}",
+        "",
+        "",
+        load,
+    )
+    yield (
+        case,
+        "us/request in-process",
+        f"{g_us:.1f}",
+        f"{b_us:.1f}",
+        f"{g_us / b_us:.2f}",
+        "",
+        "",
+        load,
+    )
 
 
 # --------------------------------------------------------------------------- render
