@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from plinth import __version__
+from plinth import __version__, explain, new, options, update_command
 
 app = typer.Typer(
     name="plinth",
@@ -31,6 +31,12 @@ def root(
     ] = False,
 ) -> None:
     """Generate production-ready Python backend services and keep them current."""
+
+
+app.command("new")(new.new)
+app.command("options")(options.options)
+app.command("explain")(explain.explain)
+app.command("update")(update_command.update_service)
 
 
 def main() -> None:
