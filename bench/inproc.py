@@ -28,6 +28,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 sys.path.insert(0, os.getcwd())
 
 
+RESULT_MARK = "inproc-result: "
+
+
 def load(target: str) -> Any:
     module, _, attr = target.partition(":")
     return getattr(importlib.import_module(module), attr)
@@ -191,7 +194,8 @@ def main() -> None:
         loop.run_until_complete(asgi.stop())
     elapsed = time.perf_counter() - started
     bad = sorted({s for s in statuses if not 200 <= s < 300})
-    print(json.dumps({"n": len(statuses), "seconds": elapsed, "bad_statuses": bad}))
+    # Marked: the app may write its own lines to stdout too.
+    print(RESULT_MARK + json.dumps({"n": len(statuses), "seconds": elapsed, "bad_statuses": bad}))
     if bad:
         raise SystemExit(f"non-2xx answers: {bad}")
 

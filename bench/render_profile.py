@@ -66,7 +66,8 @@ def plinth_new_cmd(template: Path, dst: Path) -> list[str] | None:
     probe = subprocess.run([str(plinth), "new", "--help"], capture_output=True, text=True)
     if probe.returncode != 0:
         return None
-    cmd = [str(plinth), "new", str(dst), "--yes"]
+    cmd = [str(plinth), "new", str(dst), "--yes", "--data", "project_name=Bench Service",
+           "--data", "uv_lock=false"]  # fmt: skip
     if "--template" in probe.stdout:
         cmd += ["--template", str(template)]
     return cmd

@@ -268,7 +268,8 @@ def instructions(
     )
     if timed.returncode != 0:
         raise SystemExit(f"in-process run of {target} failed:\n{timed.stderr[-3000:]}")
-    result = json.loads(timed.stdout.strip().splitlines()[-1])
+    (line,) = [x for x in timed.stdout.splitlines() if x.startswith("inproc-result: ")]
+    result = json.loads(line.removeprefix("inproc-result: "))
     micros = result["seconds"] / result["n"] * 1e6
     if not shutil.which("valgrind"):
         return float("nan"), micros
