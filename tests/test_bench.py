@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import httpx
-
 from helpers import REPO_ROOT, free_port, port_open
 
 BENCH = REPO_ROOT / "bench"
