@@ -28,6 +28,7 @@ from typing import Any
 
 import harness
 from harness import Pinning, Project, Workspace
+from helpers import port_open
 
 UPSTREAM_DELAY_MS = 50
 CPU_LOOP = 150_000  # iterations of the CPU-bound endpoint's loop (~10 ms on this machine)
@@ -135,7 +136,7 @@ def upstream() -> Iterator[str]:
     proc = subprocess.Popen(cmd, start_new_session=True)
     try:
         deadline = time.monotonic() + 10
-        while not harness.port_open("127.0.0.1", port):
+        while not port_open("127.0.0.1", port):
             if time.monotonic() > deadline or proc.poll() is not None:
                 raise SystemExit("rules: the upstream server did not start")
             time.sleep(0.05)

@@ -108,8 +108,11 @@ def main() -> None:
     rows: list[Row] = []
     try:
         for name in chosen:
-            for row in getattr(sections, name)(workspace, args, pin):
+            for row in sections.guarded(
+                name, lambda n=name: getattr(sections, n)(workspace, args, pin)
+            ):
                 rows.append(Row(name, *row))
+                print("  ".join(rows[-1].__dict__.values()), file=sys.stderr, flush=True)
     finally:
         workspace.close()
     header = (
