@@ -69,7 +69,8 @@ def plinth_new_cmd(template: Path, dst: Path) -> list[str] | None:
     cmd = [str(plinth), "new", str(dst), "--yes", "--data", "project_name=Bench Service",
            "--data", "uv_lock=false"]  # fmt: skip
     if "--template" in probe.stdout:
-        cmd += ["--template", str(template)]
+        # A template given by path is "another template" to plinth: its lock task needs --trust.
+        cmd += ["--template", str(template), "--trust"]
     return cmd
 
 
