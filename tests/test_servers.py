@@ -488,7 +488,8 @@ def test_everything_written_is_one_json_object_per_line(
     installed: Callable[[str], Path], case: str, tmp_path: Path
 ) -> None:
     """Structured logs: with the default LOG_FORMAT, every line the container writes from start
-    to exit (the server's supervisor, its workers, the app, the access line) parses as JSON."""
+    to exit (the server's supervisor, its workers, the app, the access line) parses as JSON, and a
+    health probe's success writes none."""
     project = installed(case)
     env = container_env(project, WEB_CONCURRENCY="2")
     with start_server(container_command(project), project, env, tmp_path / "server.log") as srv:
@@ -513,3 +514,6 @@ def test_everything_written_is_one_json_object_per_line(
     assert access, f"no access line for the {missing}\n{srv.output()}"
     ids = sorted(str(entry.get("request_id")) for entry in access)
     assert len(ids) == 2 and len(ids[0]) == 32 and ids[1] == "probe-7", access
+    # wait_healthy's probes succeeded: no framework writes a line for them (logs.QUIET_PATHS).
+    probes = [e for e in entries if e.get("path") == "/health" and e.get("status") == 200]
+    assert not probes, f"{len(probes)} access lines for /health probes\n{srv.output()}"

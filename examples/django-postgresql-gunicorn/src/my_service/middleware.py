@@ -1,4 +1,4 @@
-"""Request id and one access log line per request (Django middleware).
+"""Request id and one access log line per request, probes' successes excepted (Django middleware).
 
 The id is added to every log line of the request (`logs.REQUEST_ID`). A worker thread keeps its
 context from one request to the next, so the middleware clears it.
@@ -12,7 +12,7 @@ import structlog
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from .logs import accepted_request_id, reset_thread_context
+from .logs import accepted_request_id, access_logged, reset_thread_context
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -32,13 +32,14 @@ class RequestContextMiddleware:
             # Django turns exceptions into responses below this middleware: one always comes back.
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
-            logger.info(
-                "request",
-                method=request.method,
-                path=request.path,
-                status=response.status_code,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            )
+            if access_logged(request.path, response.status_code):
+                logger.info(
+                    "request",
+                    method=request.method,
+                    path=request.path,
+                    status=response.status_code,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                )
             return response
         finally:
             reset_thread_context()

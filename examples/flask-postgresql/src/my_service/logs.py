@@ -29,6 +29,16 @@ def accepted_request_id(candidate: str) -> str | None:
     return candidate if 0 < len(candidate) <= 128 and candidate.isprintable() else None
 
 
+# Orchestrator probes hit these every few seconds per replica: their successes are not logged (a
+# failing readiness check logs its own warning, and any 4xx/5xx is logged as usual).
+QUIET_PATHS = frozenset({"/health", "/health/ready"})
+
+
+def access_logged(path: str, status: int) -> bool:
+    """Whether a finished request gets an access line (Flask's hooks, Django's middleware)."""
+    return status >= 400 or path not in QUIET_PATHS
+
+
 def reset_thread_context(request_id: str | None = None) -> None:
     """At the start and end of a request served on a worker thread, which keeps its context from
     one request to the next (Flask, Django): drop what the previous request bound and set the

@@ -1,4 +1,4 @@
-"""Request id and one access log line per request, as request hooks.
+"""Request id and one access log line per request (probes' successes excepted), as request hooks.
 
 The id comes from the caller's `X-Request-ID` when it is sane, else a new one; it is added to
 every log line of the request (`logs.REQUEST_ID`) and returned in the response header. A gthread
@@ -11,7 +11,7 @@ import uuid
 import structlog
 from flask import Flask, Response, g, request
 
-from .logs import accepted_request_id, reset_thread_context
+from .logs import accepted_request_id, access_logged, reset_thread_context
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -27,13 +27,14 @@ def _start() -> None:
 
 def _finish(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = g.request_id
-    logger.info(
-        "request",
-        method=request.method,
-        path=request.path,
-        status=response.status_code,
-        duration_ms=round((time.perf_counter() - g.request_started) * 1000, 2),
-    )
+    if access_logged(request.path, response.status_code):
+        logger.info(
+            "request",
+            method=request.method,
+            path=request.path,
+            status=response.status_code,
+            duration_ms=round((time.perf_counter() - g.request_started) * 1000, 2),
+        )
     return response
 
 
