@@ -98,7 +98,7 @@ class RequestContextMiddleware:
 
         async def receive_within_limit() -> Message:
             nonlocal received
-            message = await receive()
+            message: Message = await receive()
             if message["type"] == "http.request" and not answered:
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
