@@ -66,12 +66,13 @@ def locked(
 
 
 @pytest.fixture(scope="session")
-def mypy_cache_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    """One mypy cache for every project of the session, all xdist workers included. Safe: a file
-    whose path differs from the cached one is rechecked unless its content hash matches, so only
-    the third-party modules the projects share (pydantic, SQLAlchemy, Django's stubs) are reused."""
-    base = tmp_path_factory.getbasetemp()
-    return (base.parent if worker_id != "master" else base) / "mypy-cache"
+def mypy_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One mypy cache per xdist worker, shared by the projects that worker checks one after
+    another: a file whose path differs from the cached one is rechecked unless its content hash
+    matches, so only the third-party modules the projects share (pydantic, SQLAlchemy, Django's
+    stubs) are reused. Not shared across workers: mypy's cache has no locking, and two mypy
+    processes writing it at once made one crash with an INTERNAL ERROR."""
+    return tmp_path_factory.getbasetemp() / "mypy-cache"
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
