@@ -185,6 +185,10 @@ WIRING: dict[str, list[tuple[str, str, str]]] = {
          f"\nfrom {PACKAGE}.widgets import list_widgets"),
         ("config/urls.py", '    path("", include("acme_orders.items.urls")),',
          '    path("widgets", list_widgets),'),
+        # since the JSON API is Django Ninja's `api` (after 0.3.0)
+        ("config/urls.py", "from django.urls import URLPattern, URLResolver, path",
+         f"\nfrom {PACKAGE}.widgets import list_widgets"),
+        ("config/urls.py", '    path("", api.urls),', '    path("widgets", list_widgets),'),
     ],
 }  # fmt: skip
 
@@ -242,6 +246,13 @@ def touch(project: Path, framework: str) -> dict[str, list[str]]:
 # them in ROUTERS, each put on the app (C15): a router the team included conflicts once.
 KNOWN_CONFLICTS: dict[tuple[str, str], dict[str, str]] = {
     ("0.1.0", "fastapi"): {f"src/{PACKAGE}/routes.py": "add it to `ROUTERS`"},
+    # After 0.3.0 Django's config/urls.py mounts Django Ninja's `api` instead of items/urls.py:
+    # a path the team added there conflicts once.
+    **{
+        (version, name): {"config/urls.py": 'add your paths after `path("", api.urls)`'}
+        for version in ("0.2.0", "0.3.0")
+        for name in ("django", "django-celery")
+    },
 }
 
 
