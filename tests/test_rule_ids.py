@@ -40,15 +40,20 @@ CITED = re.compile(r'(?<!["\w])([RC])(\d+)(?:[-\u2013]\1?(\d+))?\b')
 HEADING = re.compile(r"^### ([RC]\d+)\b", re.MULTILINE)
 
 
+# "R1-R25" names the rulebook's whole span (README's closing line), not rules the service cites.
+WHOLE_RULEBOOK = ("R", "1", "25")
+
+
 def cited_ids(text: str) -> set[str]:
     ids = set()
     for letter, first, last in CITED.findall(text):
-        ids |= {f"{letter}{n}" for n in range(int(first), int(last or first) + 1)}
+        if (letter, first, last) != WHOLE_RULEBOOK:
+            ids |= {f"{letter}{n}" for n in range(int(first), int(last or first) + 1)}
     return ids
 
 
 def test_cited_ids_are_read_with_ranges() -> None:
-    text = 'workers (R7-R9), R20\u2013R22 and C19; select = ["C4", "E"]; see R12.'
+    text = 'workers (R7-R9), R20\u2013R22 and C19; select = ["C4", "E"]; see R12; R1-R25.'
     assert cited_ids(text) == {"R7", "R8", "R9", "R20", "R21", "R22", "C19", "R12"}
 
 
