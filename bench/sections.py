@@ -306,6 +306,24 @@ def overhead(ws: Workspace, args: Any, pin: Pinning) -> Iterator[Row]:
         yield from guarded(case, lambda f=framework: overhead_case(ws, args, f))
 
 
+# FastAPI's `include_router` keeps each router as a level that every request matches
+# (RULES C15): the generated app includes its routers; this variant copies their routes onto the
+# app's own table instead, which would forbid nested routers and router lifespans. The bench
+# reports what the generated app pays for keeping them.
+FLAT_ROUTES = """from fastapi import FastAPI, APIRouter
+
+from .main import create_app
+
+
+def flat_include(self: FastAPI, router: APIRouter, **_: object) -> None:
+    self.router.routes.extend(router.routes)
+
+
+FastAPI.include_router = flat_include  # type: ignore[method-assign]
+app = create_app()
+"""
+
+
 def overhead_case(ws: Workspace, args: Any, framework: str) -> Iterator[Row]:
     server = HTTP_SERVERS[framework][0]
     project = ws.project(framework=framework, database="none", server=server)
@@ -337,6 +355,14 @@ def overhead_case(ws: Workspace, args: Any, framework: str) -> Iterator[Row]:
         "",
         load,
     )
+    if framework == "fastapi":
+        flat = f"{project.add_module('_bench_flat', FLAT_ROUTES)}:app"
+        f_ir, f_us = instructions(project, flat, iface, args, env)
+        case = "fastapi include_router (generated) vs flat routes (bare column) /health"
+        yield (case, "instructions/request", f"{g_ir:,.0f}", f"{f_ir:,.0f}", f"{g_ir / f_ir:.2f}",
+               "", "", load)  # fmt: skip
+        yield (case, "us/request in-process", f"{g_us:.1f}", f"{f_us:.1f}", f"{g_us / f_us:.2f}",
+               "", "", load)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- render

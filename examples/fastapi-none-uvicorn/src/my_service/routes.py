@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from . import health
 
-# Plain routers (no nested routers, no lifespans): `create_app` puts their routes on the app itself.
+# `create_app` includes each one; a router may include routers of its own.
 ROUTERS: list[APIRouter] = [
     health.router,
 ]
