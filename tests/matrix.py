@@ -161,6 +161,10 @@ REGISTRY: list[AnswerSet] = [
     golden("django-postgresql-gunicorn",              {"framework": "django", "server": "gunicorn"}),
     golden("flask-postgresql",                        {"framework": "flask"}),
     golden("litestar-postgresql",                     {"framework": "litestar"}),
+    golden("fastapi-celery-redis-beat",               {"task_queue": "celery", "broker": "redis", "celery_beat": True}),
+    golden("fastapi-sqlite",                          {"database": "sqlite"}),
+    golden("flask-mysql",                             {"framework": "flask", "database": "mysql"}),
+    golden("django-daphne",                           {"framework": "django", "server": "daphne"}),
 ]
 # fmt: on
 
