@@ -1,12 +1,16 @@
 """Fixtures for the template's tests.
 
-``template_repo``: a committed snapshot of the working tree, so ``vcs_ref="HEAD"`` renders what
-is on disk (without it, Copier silently renders the last tag).
-``rendered``: a callable ``rendered(answer_set) -> Path`` that renders once per answer set per
-session (per xdist worker; tests of one set share an ``xdist_group`` so they land together).
-``locked``: ``locked(answer_set) -> Path``, a copy of that render after the step its README tells
-the owner to take first (``uv lock``: renders skip the lock task), shared by the tests that run
-the project's own commands; they install it with ``uv sync`` as its CI does.
+``template_repo``: a committed snapshot of the working tree. Renders use it with
+``vcs_ref="HEAD"``, so they render what is on disk (at a tag, Copier silently renders the last
+release), and one tree for the whole session even if files change meanwhile.
+``rendered``: ``rendered(answer_set) -> Path``, pytest-copie's ``copie_session`` render of that
+set from the snapshot, once per session (per xdist worker; tests of one set share an
+``xdist_group`` so they land together). pytest-copie's own template (``--template``, default the
+current directory) is never used.
+``installed``: ``installed(answer_set) -> Path``, a copy of that render after the step its
+README tells the owner to take first (``uv sync``: it writes uv.lock and the venv, with the dev
+group), once per session and worker, shared by every test that runs the project's commands or
+boots it. Tests must leave it as they found it (no files written into it).
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from helpers import child_env, describe, render, run, snapshot_worktree
+from helpers import child_env, describe, run, snapshot_worktree
 from matrix import AnswerSet
 
 
@@ -25,44 +30,57 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return snapshot_worktree(tmp_path_factory.mktemp("template") / "repo")
 
 
-@pytest.fixture(scope="session")
-def rendered(
-    template_repo: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[AnswerSet], Path]:
+def _cached(build: Callable[[AnswerSet], Path]) -> Callable[[AnswerSet], Path]:
+    """``build`` once per answer set; a set that failed fails again without a second try."""
     cache: dict[str, Path] = {}
     failures: dict[str, BaseException] = {}
 
-    def _rendered(answer_set: AnswerSet) -> Path:
-        if answer_set.name in failures:  # do not re-render a set that already failed
+    def get(answer_set: AnswerSet) -> Path:
+        if answer_set.name in failures:
             raise failures[answer_set.name]
         if answer_set.name not in cache:
-            dst = tmp_path_factory.mktemp(f"render-{answer_set.name}") / "project"
             try:
-                cache[answer_set.name] = render(template_repo, dst, answer_set.data)
+                cache[answer_set.name] = build(answer_set)
             except BaseException as exc:
                 failures[answer_set.name] = exc
                 raise
         return cache[answer_set.name]
 
-    return _rendered
+    return get
 
 
 @pytest.fixture(scope="session")
-def locked(
+def render_with_copie(copie_session: Any, template_repo: Path) -> Callable[[dict[str, Any]], Path]:
+    """``render(answers) -> Path``: a fresh render of the snapshot through pytest-copie (answers
+    as user defaults with ``--defaults``: Copier validates them like ``--data``)."""
+
+    def _render(answers: dict[str, Any]) -> Path:
+        result = copie_session.copy(extra_answers=answers, template_dir=template_repo)
+        if result.exception is not None:
+            raise result.exception
+        assert result.project_dir is not None
+        return Path(result.project_dir)
+
+    return _render
+
+
+@pytest.fixture(scope="session")
+def rendered(render_with_copie: Callable[[dict[str, Any]], Path]) -> Callable[[AnswerSet], Path]:
+    return _cached(lambda answer_set: render_with_copie(answer_set.data))
+
+
+@pytest.fixture(scope="session")
+def installed(
     rendered: Callable[[AnswerSet], Path], tmp_path_factory: pytest.TempPathFactory
 ) -> Callable[[AnswerSet], Path]:
-    cache: dict[str, Path] = {}
+    def install(answer_set: AnswerSet) -> Path:
+        project = tmp_path_factory.mktemp(f"installed-{answer_set.name}") / "project"
+        shutil.copytree(rendered(answer_set), project)
+        proc = run(["uv", "sync"], cwd=project, env=child_env())
+        assert proc.returncode == 0, describe(proc)
+        return project
 
-    def _locked(answer_set: AnswerSet) -> Path:
-        if answer_set.name not in cache:
-            project = tmp_path_factory.mktemp(f"locked-{answer_set.name}") / "project"
-            shutil.copytree(rendered(answer_set), project)
-            proc = run(["uv", "lock"], cwd=project, env=child_env())
-            assert proc.returncode == 0, describe(proc)
-            cache[answer_set.name] = project
-        return cache[answer_set.name]
-
-    return _locked
+    return _cached(install)
 
 
 @pytest.fixture(scope="session")

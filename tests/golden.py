@@ -1,9 +1,9 @@
 """Golden samples: a few rendered projects committed under ``examples/``, one folder each.
 
-Each folder is a complete render; its ``.copier-answers.yml`` says which answers made it. The test
-re-renders every folder from its answers and fails on any difference, so every template change
-shows its effect on real output in review. After an intended change, rewrite them with
-``uv run python tests/golden.py``.
+Each folder is a complete render of one answer set tagged ``golden`` in tests/matrix.py; its
+``.copier-answers.yml`` says which answers made it. tests/test_examples.py re-renders every set
+and fails on any difference, so every template change shows its effect on real output in review.
+After an intended change, rewrite them with ``uv run python tests/golden.py``.
 """
 
 from __future__ import annotations
@@ -14,30 +14,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
 from helpers import REPO_ROOT, render, snapshot_worktree
+from matrix import GOLDEN_SETS
 
 EXAMPLES_DIR = REPO_ROOT / "examples"
 ANSWERS_FILE = ".copier-answers.yml"
 
-# name -> answers (besides the defaults); the folder examples/<name>/ holds its render.
-EXAMPLES: dict[str, dict[str, Any]] = {
-    "fastapi-postgresql": {},
-    "fastapi-none-uvicorn": {"database": "none", "server": "uvicorn"},
-    "fastapi-postgresql-granian-k8s-cloud-run": {
-        "server": "granian",
-        "deploy_target": ["compose", "kubernetes", "cloud-run"],
-        "scheduled_update": True,
-    },
-    "django-postgresql-gunicorn": {"framework": "django", "server": "gunicorn"},
-    "flask-postgresql": {"framework": "flask"},
-    "litestar-postgresql": {"framework": "litestar"},
-}
-
-
-def stored_answers(folder: Path) -> dict[str, Any]:
-    answers = yaml.safe_load((folder / ANSWERS_FILE).read_text())
-    return {k: v for k, v in answers.items() if not k.startswith("_")}
+# name -> answers (the template's defaults besides these); examples/<name>/ holds its render.
+EXAMPLES: dict[str, dict[str, Any]] = {s.name: s.data for s in GOLDEN_SETS}
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -56,16 +40,12 @@ def tree(root: Path) -> dict[str, bytes]:
     return files
 
 
-def render_example(template: Path, dst: Path, answers: dict[str, Any]) -> Path:
-    return render(template, dst, answers)
-
-
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         template = snapshot_worktree(Path(tmp) / "template")
         shutil.rmtree(EXAMPLES_DIR, ignore_errors=True)
         for name, answers in EXAMPLES.items():
-            folder = render_example(template, EXAMPLES_DIR / name, answers)
+            folder = render(template, EXAMPLES_DIR / name, answers)
             # The commit and source path name a throwaway snapshot: leave them out, so a
             # re-render that changes nothing leaves no diff.
             answers_file = folder / ANSWERS_FILE

@@ -13,16 +13,18 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import copier
 import pytest
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
+PROBES = REPO_ROOT / "tests" / "probes"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 GIT_IDENTITY = {
@@ -227,6 +229,58 @@ def container_command(project: Path) -> list[str]:
     return argv
 
 
+APP_TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+PROXIED_IMPORT = re.compile(r"^from ([\w.]+) import (\w+) as application$", re.MULTILINE)
+
+
+def served_target(argv: list[str]) -> int:
+    """The index of the one ``module:attr`` argument (what the server imports) in ``argv``."""
+    targets = [i for i, arg in enumerate(argv) if APP_TARGET.match(arg)]
+    assert len(targets) == 1, f"cannot tell the app target in {argv}"
+    return targets[0]
+
+
+def app_target(project: Path) -> tuple[str, str]:
+    """The framework's own app object, read from the render: the CMD's target, or, when the CMD
+    serves ``serving.proxied:app`` (R11), the object that module wraps."""
+    argv = container_command(project)
+    module, attr = argv[served_target(argv)].split(":")
+    if module.endswith(".serving.proxied"):
+        source = project / "src" / Path(*module.split(".")).with_suffix(".py")
+        match = PROXIED_IMPORT.search(source.read_text())
+        assert match, f"{source.relative_to(project)} imports no `... as application`"
+        return match.group(1), match.group(2)
+    return module, attr
+
+
+def interface(project: Path) -> Literal["asgi", "wsgi"]:
+    """The protocol between server and app, read from the render: the module of the app object
+    the server imports is ``<package>.asgi``/``.wsgi`` (``config.asgi``/``.wsgi`` for Django)."""
+    name = app_target(project)[0].rsplit(".", 1)[-1]
+    assert name in {"asgi", "wsgi"}, f"cannot tell the interface from the app module {name!r}"
+    return "asgi" if name == "asgi" else "wsgi"
+
+
+def compose_command(project: Path, service: str) -> list[str] | None:
+    """The compose service's ``command`` (what its container runs after the ENTRYPOINT)."""
+    compose = project / "compose.yaml"
+    if not compose.is_file():
+        return None
+    command = yaml.safe_load(compose.read_text())["services"].get(service, {}).get("command")
+    return list(command) if command else None
+
+
+def migrate_command(project: Path) -> list[str] | None:
+    """The one-shot migration command (R19) as the image runs it for compose's ``migrate`` service
+    or the Kubernetes Job (on the host: ``uv run`` + it); None when the project has no database."""
+    command = compose_command(project, "migrate")
+    job = project / "deploy" / "kubernetes" / "migrate" / "job.yaml"
+    if command is None and job.is_file():
+        spec = yaml.safe_load(job.read_text())["spec"]["template"]["spec"]
+        command = list(spec["containers"][0]["command"])
+    return command or None
+
+
 # --------------------------------------------------------------------------- services
 
 
@@ -349,6 +403,9 @@ class Server:
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
 
 @contextlib.contextmanager
 def start_server(argv: list[str], cwd: Path, env: Mapping[str, str], log: Path) -> Iterator[Server]:
@@ -368,27 +425,72 @@ def start_server(argv: list[str], cwd: Path, env: Mapping[str, str], log: Path) 
             proc.wait(timeout=10)
 
 
-def wait_healthy(server: Server, path: str = "/health", timeout: float = 60.0) -> Any:
+def wait_until[T](
+    condition: Callable[[], T],
+    *,
+    timeout: float,
+    what: str,
+    output: Callable[[], str] = lambda: "",
+    alive: Callable[[], bool] = lambda: True,
+    interval: float = 0.3,
+) -> T:
+    """THE wait of the suite: poll ``condition`` until it returns something truthy (returned) or
+    ``timeout`` seconds pass (fail, naming ``what`` and showing ``output()``). ``alive`` returning
+    False fails at once: the process that should answer has exited."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if value := condition():
+            return value
+        if not alive():
+            pytest.fail(f"exited while waiting for {what}\n--- output\n{output()}")
+        if time.monotonic() >= deadline:
+            pytest.fail(
+                f"timed out after {timeout:.0f}s waiting for {what}\n--- output\n{output()}"
+            )
+        time.sleep(interval)
+
+
+def wait_for_status(
+    url: str,
+    status: int = 200,
+    *,
+    timeout: float = 60.0,
+    output: Callable[[], str] = lambda: "",
+    alive: Callable[[], bool] = lambda: True,
+) -> Any:
+    """GET ``url`` until it answers ``status``; the response. The last answer (or connection
+    error) is part of the failure message."""
     import httpx
 
-    deadline = time.monotonic() + timeout
-    last = "no answer yet"
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            pytest.fail(
-                f"server exited with {server.proc.returncode} before {path} answered\n"
-                f"--- server output\n{server.output()}"
-            )
+    last = ["no answer yet"]
+
+    def answered() -> httpx.Response | None:
         try:
-            response = httpx.get(server.base_url + path, timeout=2)
+            response = httpx.get(url, timeout=3)
         except httpx.HTTPError as exc:
-            last = repr(exc)
-        else:
-            if response.status_code == 200:
-                return response
-            last = f"{response.status_code} {response.text[:500]}"
-        time.sleep(0.3)
-    pytest.fail(
-        f"{path} did not answer 200 within {timeout:.0f}s (last: {last})\n"
-        f"--- server output\n{server.output()}"
+            last[0] = repr(exc)
+            return None
+        last[0] = f"{response.status_code} {response.text[:300]}"
+        return response if response.status_code == status else None
+
+    return wait_until(
+        answered,
+        timeout=timeout,
+        what=f"{url} to answer {status}",
+        output=lambda: f"last answer: {last[0]}\n{output()}",
+        alive=alive,
+    )
+
+
+def wait_for_port(host: str, port: int, *, timeout: float = 10.0, **kwargs: Any) -> None:
+    wait_until(
+        lambda: port_open(host, port, timeout=0.2), timeout=timeout, what=f"{host}:{port}",
+        interval=0.05, **kwargs,
+    )  # fmt: skip
+
+
+def wait_healthy(server: Server, path: str = "/health", timeout: float = 60.0) -> Any:
+    """Until the booted server answers 200 on ``path``; fails at once if it exits."""
+    return wait_for_status(
+        server.base_url + path, timeout=timeout, output=server.output, alive=server.running
     )

@@ -11,7 +11,6 @@ it. After the corpus, `/health` still answers and the item stored before is unch
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,13 +23,14 @@ from helpers import (
     child_env,
     container_command,
     container_env,
+    database_url_scheme,
     describe,
+    migrate_command,
     run,
     start_server,
     wait_healthy,
 )
-from matrix import BY_NAME, AnswerSet, params
-from test_deep import ALEMBIC_UPGRADE, MIGRATE
+from matrix import AnswerSet, params, tagged
 
 pytestmark = pytest.mark.deep
 
@@ -204,44 +204,24 @@ def send_corpus(base_url: str) -> list[str]:
     return problems
 
 
-def install_and_boot(
-    rendered: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
-) -> tuple[Path, dict[str, str]]:
-    project = tmp_path / "project"
-    shutil.copytree(rendered(answer_set), project)
-    proc = run(["uv", "sync", "--no-dev"], cwd=project, env=child_env())
+def migrated(project: Path, workdir: Path) -> dict[str, str]:
+    """A fresh SQLite database in ``workdir``, migrated by the project's own command: its env."""
+    db_env = {"DATABASE_URL": f"{database_url_scheme(project)}:///{workdir / 'app.db'}"}
+    migrate = migrate_command(project)
+    assert migrate, "the project has a database but no migration command"
+    proc = run(["uv", "run", *migrate], project, child_env(**db_env))
     assert proc.returncode == 0, describe(proc)
-    scheme = {"django": "sqlite", "flask": "sqlite+pysqlite"}.get(
-        answer_set.data["framework"], "sqlite+aiosqlite"
-    )
-    db_env = {"DATABASE_URL": f"{scheme}:///{tmp_path / 'app.db'}"}
-    migrate = MIGRATE.get(answer_set.data["framework"], ALEMBIC_UPGRADE)
-    proc = run(migrate, project, child_env(**db_env))
-    assert proc.returncode == 0, describe(proc)
-    return project, db_env
+    return db_env
 
 
 # One SQLite service per framework (Django under ASGI, whose body reading differs), then FastAPI
-# under each other server kind.
-FRAMEWORK_SETS = [
-    BY_NAME["fastapi-sqlite-uvicorn-py312"],
-    BY_NAME["litestar-sqlite-hypercorn-py313"],
-    BY_NAME["flask-sqlite-gunicorn-cpu-py313"],
-    BY_NAME["django-sqlite-granian-py313"],
-]
-SERVER_SETS = [
-    AnswerSet(
-        f"fastapi-sqlite-{server}", {"framework": "fastapi", "database": "sqlite", "server": server}
-    )
-    for server in ("gunicorn-uvicorn", "gunicorn-asgi", "granian", "hypercorn")
-]
-
-
-@pytest.mark.parametrize("answer_set", params(FRAMEWORK_SETS + SERVER_SETS))
+# under each other server kind: the sets tagged "bad-input" in tests/matrix.py.
+@pytest.mark.parametrize("answer_set", params(tagged("bad-input")))
 def test_bad_input_answers_the_error_contract(
-    rendered: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
+    installed: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
 ) -> None:
-    project, db_env = install_and_boot(rendered, answer_set, tmp_path)
+    project = installed(answer_set)
+    db_env = migrated(project, tmp_path)
     env = container_env(project, WEB_CONCURRENCY="1", SECURE_SSL_REDIRECT="false", **db_env)
     with start_server(container_command(project), project, env, tmp_path / "server.log") as server:
         wait_healthy(server)

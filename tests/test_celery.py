@@ -21,7 +21,6 @@ import contextlib
 import hashlib
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import time
@@ -31,10 +30,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 from helpers import (
     Server,
     child_env,
+    compose_command,
     container_command,
     container_env,
     describe,
@@ -44,31 +43,28 @@ from helpers import (
     require_service,
     run,
     start_server,
+    wait_for_status,
     wait_healthy,
+    wait_until,
 )
-from matrix import BY_NAME, AnswerSet
+from matrix import AnswerSet, params, tagged
 from tcp_proxy import tcp_proxy
 
 pytestmark = [pytest.mark.deep, pytest.mark.celery]
 
-# The booted sets, by key; one xdist group per key: its tests share one installed project.
-SETS = {
-    "redis": BY_NAME["celery-redis-beat-flower"],
-    "rabbitmq": BY_NAME["celery-rabbitmq-redis"],
-    "django-redis": BY_NAME["django-celery-redis-beat"],
-    "django-rabbitmq": BY_NAME["django-celery-rabbitmq-flower"],
-    "flask-redis": BY_NAME["flask-celery-redis-beat"],
-    "litestar-rabbitmq": BY_NAME["litestar-celery-rabbitmq-flower"],
-}
+# The booted sets (tag "celery-proof"): each test picks those whose answers have what it proves.
+PROOF_SETS = tagged("celery-proof")
 
 
-def proof_sets(*keys: str) -> list[object]:
-    return [pytest.param(k, marks=pytest.mark.xdist_group(f"celery-{k}"), id=k) for k in keys]
+def proof_sets(wanted: Callable[[AnswerSet], bool] = lambda s: True) -> list[object]:
+    return params([s for s in PROOF_SETS if wanted(s)])
 
 
-BROKERS = proof_sets("redis", "rabbitmq")  # FastAPI, both brokers
-# Every Celery answer set: its generated tests must pass.
-ALL_CELERY_SETS = [s for s in BY_NAME.values() if s.data.get("task_queue") == "celery"]
+# Every Celery answer set of the matrix: its generated tests must pass. Those tagged "ci-steps"
+# run them in tests/test_ci_steps.py (its CI workflow's `uv run pytest`); here the others.
+OTHER_CELERY_SETS = [
+    s for s in tagged("matrix") if s.data.get("task_queue") == "celery" and "ci-steps" not in s.tags
+]
 SALT = b"plinth-digests"  # the example task's salt (digests/tasks.py)
 TASKS = 50
 ROUNDS = 150_000  # PBKDF2 rounds per task: a moment of CPU each
@@ -100,8 +96,8 @@ class Project:
 
     def compose_command(self, service: str) -> list[str]:
         """ENTRYPOINT + the compose service's command: what the container runs."""
-        compose = yaml.safe_load((self.path / "compose.yaml").read_text())
-        command = compose["services"][service]["command"]
+        command = compose_command(self.path, service)
+        assert command, f"compose.yaml has no {service} service"
         entrypoint = exec_form(final_stage(self.path).last("ENTRYPOINT")) or []
         return [*entrypoint, *command]
 
@@ -116,27 +112,10 @@ class Project:
         return env
 
 
-def install(rendered: Path, dst: Path) -> Path:
-    shutil.copytree(rendered, dst)
-    proc = run(["uv", "sync"], cwd=dst, env=child_env())
-    assert proc.returncode == 0, describe(proc)
-    return dst
-
-
-@pytest.fixture(scope="module")
-def projects(
-    rendered: Callable[[AnswerSet], Path], tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[str], Project]:
-    cache: dict[str, Project] = {}
-
-    def _project(key: str) -> Project:
-        if key not in cache:
-            answers = SETS[key]
-            path = install(rendered(answers), tmp_path_factory.mktemp(answers.name) / "project")
-            cache[key] = Project(path, answers)
-        return cache[key]
-
-    return _project
+@pytest.fixture
+def project(installed: Callable[[AnswerSet], Path], answer_set: AnswerSet) -> Project:
+    """The installed project of the test's answer set (shared by its tests on this worker)."""
+    return Project(installed(answer_set), answer_set)
 
 
 @dataclass
@@ -181,17 +160,6 @@ def process(project: Project, service: str, env: dict[str, str], log: Path) -> I
         yield proc
 
 
-def wait_for(
-    predicate: Callable[[], bool], timeout: float, what: str, log: Callable[[], str]
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n{log()}")
-
-
 def states(client: httpx.Client, task_ids: list[str]) -> dict[str, str]:
     return {tid: client.get(f"/tasks/{tid}").json()["state"] for tid in task_ids}
 
@@ -205,33 +173,13 @@ def kill_group(server: Server) -> None:
 # --------------------------------------------------------------------------- tests
 
 
-def _generated_tests_params() -> list[object]:
-    proof = {s.name: broker for broker, s in SETS.items()}
-    return [
-        pytest.param(
-            s, marks=pytest.mark.xdist_group(f"celery-{proof.get(s.name, s.name)}"), id=s.name
-        )
-        for s in ALL_CELERY_SETS
-    ]
-
-
-@pytest.mark.parametrize("answer_set", _generated_tests_params())
-def test_generated_tests_pass(
-    rendered: Callable[[AnswerSet], Path],
-    projects: Callable[[str], Project],
-    answer_set: AnswerSet,
-    tmp_path: Path,
-) -> None:
+@pytest.mark.parametrize("answer_set", params(OTHER_CELERY_SETS))
+def test_generated_tests_pass(project: Project, tmp_path: Path) -> None:
     """The project's own tests: celery.contrib.pytest worker on the in-memory broker (R23)."""
-    proof = {s.name: broker for broker, s in SETS.items()}
-    if answer_set.name in proof:  # installed once for the broker tests below
-        project = projects(proof[answer_set.name]).path
-    else:
-        project = install(rendered(answer_set), tmp_path / "project")
     # Its own basetemp: pytest's shared /tmp/pytest-of-<user> is cleaned by every concurrent run.
     basetemp = str(tmp_path / "pytest")
     argv = ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp", basetemp]
-    proc = run(argv, project, child_env())
+    proc = run(argv, project.path, child_env())
     assert proc.returncode == 0, describe(proc)
     assert " passed" in proc.stdout, describe(proc)
 
@@ -244,13 +192,9 @@ def require_project_services(project: Project) -> None:
 
 # Django's gunicorn gthread workers run the view on a request thread: the round trip shows the
 # task is published through the project's app there, not Celery's per-thread fallback.
-@pytest.mark.parametrize(
-    "key", proof_sets("redis", "rabbitmq", "django-redis", "flask-redis", "litestar-rabbitmq")
-)
-def test_round_trip_and_warm_shutdown(
-    projects: Callable[[str], Project], key: str, tmp_path: Path
-) -> None:
-    project = projects(key)
+# Every proof set that keeps results (Django's RabbitMQ set has no status to poll).
+@pytest.mark.parametrize("answer_set", proof_sets(lambda s: s.data["result_backend"] != "none"))
+def test_round_trip_and_warm_shutdown(project: Project, tmp_path: Path) -> None:
     require_project_services(project)
     iso = isolation(project.broker)
     with (
@@ -258,28 +202,25 @@ def test_round_trip_and_warm_shutdown(
         process(project, "worker", project.env(**iso.env), tmp_path / "worker.log") as worker,
         httpx.Client(base_url=base_url, timeout=10) as client,
     ):
-        wait_for(
-            lambda: client.get("/health/ready").status_code == 200,
-            20, "readiness", lambda: client.get("/health/ready").text,
-        )  # fmt: skip
+        wait_for_status(f"{base_url}/health/ready", timeout=20, output=worker.output)
         assert client.get("/health/ready").json()["checks"]["broker"] == "ok"
 
         text = f"round trip {iso.queue}"  # a task id no other test produces
         accepted = client.post("/digests", json={"text": text, "rounds": 1000})
         assert accepted.status_code == 202, accepted.text
         status_url = accepted.json()["status_url"]
-        wait_for(
+        wait_until(
             lambda: client.get(status_url).json()["state"] == "SUCCESS",
-            60, "the task to succeed", worker.output,
+            timeout=60, what="the task to succeed", output=worker.output,
         )  # fmt: skip
         assert client.get(status_url).json()["result"] == expected_digest(text, 1000)
 
         # Warm shutdown (R10, R22): SIGTERM while a task runs; it finishes, then the worker exits 0.
         slow = client.post("/digests", json={"text": f"slow {iso.queue}", "rounds": 1_500_000})
         slow_url = slow.json()["status_url"]
-        wait_for(
+        wait_until(
             lambda: client.get(slow_url).json()["state"] == "STARTED",
-            30, "the slow task to start", worker.output,
+            timeout=30, what="the slow task to start", output=worker.output,
         )  # fmt: skip
         worker.proc.send_signal(signal.SIGTERM)
         try:
@@ -304,9 +245,9 @@ def kill_worker_midway(
 ) -> None:
     """Run a worker until a few tasks are done, then SIGKILL it and its pool."""
     with process(project, "worker", env, log) as worker:
-        wait_for(
+        wait_until(
             lambda: sum(s == "SUCCESS" for s in states(client, ids).values()) >= 6,
-            90, "a few tasks to complete", worker.output,
+            timeout=90, what="a few tasks to complete", output=worker.output, alive=worker.running,
         )  # fmt: skip
         kill_group(worker)
     done = sum(s == "SUCCESS" for s in states(client, ids).values())
@@ -322,15 +263,15 @@ SHORT_REDIS_TIMEOUTS = {
 }
 
 
+# Redelivery is the broker's and the worker's business, the same for every framework: FastAPI's
+# proof sets, one per broker.
 @pytest.mark.parametrize("acks_late", [True, False], ids=["acks-late", "acks-early"])
-@pytest.mark.parametrize("broker", BROKERS)
-def test_killed_worker_loses_nothing(
-    projects: Callable[[str], Project], broker: str, acks_late: bool, tmp_path: Path
-) -> None:
+@pytest.mark.parametrize("answer_set", proof_sets(lambda s: s.data["framework"] == "fastapi"))
+def test_killed_worker_loses_nothing(project: Project, acks_late: bool, tmp_path: Path) -> None:
     """R20/R21: with late acks every task completes after a SIGKILL; with early acks (the check
     that this test can fail) the tasks the dead worker held are gone."""
+    broker = project.broker
     require_brokers(broker)
-    project = projects(broker)
     iso = isolation(broker, CELERY_TASK_ACKS_LATE=str(acks_late).lower(), **SHORT_REDIS_TIMEOUTS)
     env = project.env(**iso.env)
     with (
@@ -342,10 +283,10 @@ def test_killed_worker_loses_nothing(
 
         with process(project, "worker", project.env(**iso.env), tmp_path / "worker-2.log") as w2:
             if acks_late:
-                wait_for(
+                wait_until(
                     lambda: all(s == "SUCCESS" for s in states(client, ids).values()),
-                    60, f"all {TASKS} tasks to complete after the kill",
-                    lambda: f"{states(client, ids)}\n{w2.output()[-3000:]}",
+                    timeout=60, what=f"all {TASKS} tasks to complete after the kill",
+                    output=lambda: f"{states(client, ids)}\n{w2.output()[-3000:]}",
                 )  # fmt: skip
             else:
                 # Wait until the second worker has drained the queue and nothing moves for
@@ -364,13 +305,10 @@ def test_killed_worker_loses_nothing(
                 assert len(lost) < TASKS
 
 
-@pytest.mark.parametrize("key", proof_sets(*SETS))
-def test_readiness_follows_the_broker(
-    projects: Callable[[str], Project], key: str, tmp_path: Path
-) -> None:
+@pytest.mark.parametrize("answer_set", proof_sets())
+def test_readiness_follows_the_broker(project: Project, tmp_path: Path) -> None:
     """R18: broker down -> readiness 503, liveness 200; back -> 200, same server process. The
     shared broker cannot be stopped, so the app reaches it through a proxy the test controls."""
-    project = projects(key)
     require_project_services(project)
     host, port = require_service(project.broker)
     iso = isolation(project.broker)
@@ -394,10 +332,9 @@ def test_readiness_follows_the_broker(
             assert server.proc.poll() is None and server.proc.pid == pid, "the server restarted"
 
 
-@pytest.mark.parametrize("key", proof_sets("redis", "django-redis", "flask-redis"))
-def test_beat_boots(projects: Callable[[str], Project], key: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("answer_set", proof_sets(lambda s: s.data["celery_beat"]))
+def test_beat_boots(project: Project, tmp_path: Path) -> None:
     """Beat publishes its schedule to a worker (R22)."""
-    project = projects(key)
     require_project_services(project)
     iso = isolation(project.broker)
     env = project.env(**iso.env)
@@ -405,18 +342,18 @@ def test_beat_boots(projects: Callable[[str], Project], key: str, tmp_path: Path
         process(project, "worker", project.env(**iso.env), tmp_path / "worker.log") as worker,
         process(project, "beat", env, tmp_path / "beat.log") as beat,
     ):
-        wait_for(lambda: "heartbeat" in worker.output(), 60, "the beat heartbeat task",
-                 lambda: f"--- beat\n{beat.output()}\n--- worker\n{worker.output()}")  # fmt: skip
+        wait_until(
+            lambda: "heartbeat" in worker.output(), timeout=60, what="the beat heartbeat task",
+            output=lambda: f"--- beat\n{beat.output()}\n--- worker\n{worker.output()}",
+            alive=beat.running,
+        )  # fmt: skip
         assert beat.proc.poll() is None, beat.output()
 
 
-@pytest.mark.parametrize("key", proof_sets("redis", "django-rabbitmq", "litestar-rabbitmq"))
-def test_flower_boots_behind_auth(
-    projects: Callable[[str], Project], key: str, tmp_path: Path
-) -> None:
+@pytest.mark.parametrize("answer_set", proof_sets(lambda s: s.data["flower"]))
+def test_flower_boots_behind_auth(project: Project, tmp_path: Path) -> None:
     """Flower refuses to start without credentials and answers 401 to a request without them
     (R22)."""
-    project = projects(key)
     require_project_services(project)
     iso = isolation(project.broker)
     open_env = project.env(**iso.env)
@@ -433,12 +370,7 @@ def test_flower_boots_behind_auth(
     with process(project, "flower", flower_env, tmp_path / "flower.log") as flower:
         base = f"http://127.0.0.1:{flower_port}"
 
-        def answers() -> bool:
-            with contextlib.suppress(httpx.HTTPError):
-                return httpx.get(base + "/", timeout=2).status_code == 401
-            return False
-
-        wait_for(answers, 60, "Flower to answer", flower.output)
+        wait_for_status(base + "/", 401, output=flower.output, alive=flower.running)
         assert httpx.get(base + "/", auth=("ops", password), timeout=10).status_code == 200
         assert httpx.get(base + "/", auth=("ops", "wrong"), timeout=10).status_code == 401
         # The Kubernetes probes' path: the one page outside the auth, and it says nothing.

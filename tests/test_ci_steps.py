@@ -35,7 +35,7 @@ from helpers import (
     run,
     with_scheme,
 )
-from matrix import BY_NAME, CI_SETS, AnswerSet, params
+from matrix import CI_SETS, AnswerSet, params, tagged
 
 Project = Callable[[AnswerSet], Path]
 
@@ -272,17 +272,9 @@ def runnable(command: str) -> bool:
 
 # One set per framework, each serving through a different kind of server: mypy strict in the
 # fast tier (the deep tier type-checks every set in CI_SETS).
-FAST_TYPECHECK = [
-    BY_NAME["fastapi-none-gunicorn-asgi-py313"],
-    BY_NAME["litestar-none-gunicorn-asgi-py312"],
-    BY_NAME["flask-none-granian-cpu-py312"],
-    BY_NAME["django-none-hypercorn-py313"],
-]
-
-
-@pytest.mark.parametrize("answer_set", params(FAST_TYPECHECK))
-def test_mypy_strict(locked: Project, answer_set: AnswerSet, mypy_cache_dir: Path) -> None:
-    project = locked(answer_set)
+@pytest.mark.parametrize("answer_set", params(tagged("typecheck")))
+def test_mypy_strict(installed: Project, answer_set: AnswerSet, mypy_cache_dir: Path) -> None:
+    project = installed(answer_set)
     env = child_env(MYPY_CACHE_DIR=str(mypy_cache_dir))
     for argv in (["uv", "sync", "--locked"], ["uv", "run", "mypy"]):
         proc = run(argv, project, env)
@@ -295,12 +287,12 @@ def test_mypy_strict(locked: Project, answer_set: AnswerSet, mypy_cache_dir: Pat
 @pytest.mark.deep
 @pytest.mark.parametrize("answer_set", params(CI_SETS))
 def test_ci_workflow_and_readme_commands_pass(
-    locked: Project, answer_set: AnswerSet, mypy_cache_dir: Path
+    installed: Project, answer_set: AnswerSet, mypy_cache_dir: Path
 ) -> None:
     """The generated CI workflow, as GitHub runs it on the first push; then the README's
     commands in its order, as the owner runs them (each one once: a README command that a CI
     step already ran, with or without the database alike, is not run again)."""
-    project = locked(answer_set)
+    project = installed(answer_set)
     ran: set[tuple[str, bool]] = set()  # (command, with the real database)
     for step in workflow_steps(project):
         if step.run is None and action_name(step.uses or "") in ACTIONS_NOT_RUN:

@@ -32,21 +32,23 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 from container.base_images import qualified
 from helpers import (
     IN_CI,
     REPO_ROOT,
+    compose_command,
     database_url_scheme,
     describe,
     exec_form,
     final_stage,
     free_port,
     fresh_database,
+    migrate_command,
     parse_dockerfile,
     require_service,
+    wait_for_status,
 )
-from matrix import BY_NAME, AnswerSet, params
+from matrix import AnswerSet, params, tagged
 
 pytestmark = pytest.mark.container
 
@@ -55,17 +57,9 @@ CACHE = Path(os.environ.get("PLINTH_CONTAINER_CACHE", "/var/cache/plinth-contain
 REPORT_NAME = "container-report.txt"
 STOP_SLACK_SECONDS = 5
 
-# One per framework, one with Celery, one per server kind: gunicorn's arbiter (uvicorn workers,
-# gthread), uvicorn's and granian's supervisors, one process (daphne, hypercorn).
-CONTAINER_SETS = [
-    BY_NAME["fastapi-postgresql-gunicorn-py313"],  # FastAPI, gunicorn + uvicorn workers
-    BY_NAME["flask-postgresql-gunicorn-py313"],  # Flask, gunicorn gthread (WSGI)
-    BY_NAME["litestar-mysql-granian-py312"],  # Litestar, granian's supervisor, MariaDB
-    BY_NAME["django-mysql-daphne-py312"],  # Django, one process (daphne)
-    BY_NAME["fastapi-postgresql-uvicorn-py312"],  # uvicorn's supervisor
-    BY_NAME["django-none-hypercorn-py313"],  # the other one-process server (hypercorn)
-    BY_NAME["celery-redis-beat-flower"],  # Celery worker on Redis
-]
+# One per framework, one with Celery, one per server kind (tag "container"): gunicorn's arbiter
+# (uvicorn workers, gthread), uvicorn's and granian's supervisors, one process (daphne, hypercorn).
+CONTAINER_SETS = tagged("container")
 
 
 # --------------------------------------------------------------------------- the engine
@@ -203,7 +197,7 @@ def build_context(project: Path, engine: Engine, name: str) -> Path:
 
 @pytest.fixture(scope="session")
 def images(
-    locked: Callable[[AnswerSet], Path],
+    installed: Callable[[AnswerSet], Path],
     engine_for: Callable[[list[str]], Engine],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Callable[[AnswerSet], Image]]:
@@ -213,7 +207,7 @@ def images(
     def _image(answer_set: AnswerSet) -> Image:
         if answer_set.name in built:
             return built[answer_set.name]
-        project = locked(answer_set)
+        project = installed(answer_set)
         dockerfile = (project / "Dockerfile").read_text()
         engine = engine_for(base_images(dockerfile, dockerfile_args(dockerfile)))
         context = build_context(project, engine, answer_set.name)
@@ -288,21 +282,10 @@ def running(
 def wait_for(container: Running, path: str, timeout: float = 120) -> httpx.Response:
     """Until `path` answers 200. Generous: on a shared 2-core machine at a load of 16, five gthread
     workers took over 60 s to import the app."""
-    deadline = time.monotonic() + timeout
-    last = "no answer yet"
-    while time.monotonic() < deadline:
-        if container.state().get("Running") is False:
-            pytest.fail(f"the container exited before {path} answered\n{container.logs()}")
-        try:
-            response = httpx.get(container.base_url + path, timeout=3)
-        except httpx.HTTPError as exc:
-            last = repr(exc)
-        else:
-            if response.status_code == 200:
-                return response
-            last = f"{response.status_code} {response.text[:300]}"
-        time.sleep(0.3)
-    pytest.fail(f"{path} did not answer 200 in {timeout:.0f} s (last: {last})\n{container.logs()}")
+    return wait_for_status(
+        container.base_url + path, timeout=timeout, output=container.logs,
+        alive=lambda: container.state().get("Running") is not False,
+    )  # fmt: skip
 
 
 def healthcheck(container: Running, image: Image) -> subprocess.CompletedProcess[str]:
@@ -358,14 +341,6 @@ def service_database(project: Path, answer_set: AnswerSet) -> Iterator[str | Non
         yield url
 
 
-def compose_command(project: Path, service: str) -> list[str] | None:
-    compose = project / "compose.yaml"
-    if not compose.is_file():
-        return None
-    command = yaml.safe_load(compose.read_text())["services"].get(service, {}).get("command")
-    return list(command) if command else None
-
-
 # --------------------------------------------------------------------------- the tests
 
 
@@ -382,7 +357,7 @@ def test_image_runs_read_only_as_999_and_stops_on_sigterm(
 
         # the migration command, as compose's one-shot service and the Kubernetes Job run it
         # (no writable mount: the Job's root filesystem is read-only)
-        if migrate := compose_command(image.project, "migrate"):
+        if migrate := migrate_command(image.project):
             name = f"plinth-migrate-{secrets.token_hex(4)}"
             proc = image.engine(
                 "run", "--name", name, "--network=host", *image.engine.read_only_flags(tmp=False),
@@ -438,7 +413,9 @@ def test_image_runs_read_only_as_999_and_stops_on_sigterm(
             assert probe.returncode != 0, "HEALTHCHECK passes with the server down"
 
 
-@pytest.mark.parametrize("answer_set", params([BY_NAME["celery-redis-beat-flower"]]))
+@pytest.mark.parametrize(
+    "answer_set", params([s for s in CONTAINER_SETS if s.data.get("task_queue") == "celery"])
+)
 def test_celery_worker_starts_in_the_image_and_reports_ready(
     images: Callable[[AnswerSet], Image], answer_set: AnswerSet
 ) -> None:

@@ -9,7 +9,6 @@ replayed; schemathesis prints each failure with the curl commands that reproduce
 from __future__ import annotations
 
 import contextlib
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,12 +21,12 @@ from helpers import (
     database_url_scheme,
     describe,
     fresh_database,
+    migrate_command,
     run,
     start_server,
     wait_healthy,
 )
-from matrix import BY_NAME, AnswerSet, params
-from test_deep import ALEMBIC_UPGRADE, MIGRATE
+from matrix import AnswerSet, params, tagged
 
 pytestmark = pytest.mark.deep
 
@@ -48,15 +47,6 @@ EXCLUDED_CHECKS = {
     "litestar": ["allow_header_conformance"],
 }
 
-CONTRACT_SETS = [
-    BY_NAME["fastapi-sqlite-uvicorn-py312"],
-    BY_NAME["fastapi-postgresql-gunicorn-py313"],
-    BY_NAME["litestar-sqlite-hypercorn-py313"],
-    BY_NAME["litestar-postgresql-gunicorn-py313"],
-    BY_NAME["django-sqlite-granian-py313"],
-    BY_NAME["django-postgresql-gunicorn-py313"],
-]
-
 
 @contextlib.contextmanager
 def migrated_database(answer_set: AnswerSet, project: Path, workdir: Path) -> Iterator[str]:
@@ -67,21 +57,19 @@ def migrated_database(answer_set: AnswerSet, project: Path, workdir: Path) -> It
         if database == "sqlite"
         else fresh_database(database, scheme)
     ) as url:
-        migrate = MIGRATE.get(answer_set.data["framework"], ALEMBIC_UPGRADE)
-        proc = run(migrate, project, child_env(DATABASE_URL=url))
+        migrate = migrate_command(project)
+        assert migrate, "the project has a database but no migration command"
+        proc = run(["uv", "run", *migrate], project, child_env(DATABASE_URL=url))
         assert proc.returncode == 0, describe(proc)
         yield url
 
 
-@pytest.mark.parametrize("answer_set", params(CONTRACT_SETS))
+@pytest.mark.parametrize("answer_set", params(tagged("contract")))
 def test_openapi_document_is_what_the_service_answers(
-    rendered: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
+    installed: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
 ) -> None:
     framework = answer_set.data["framework"]
-    project = tmp_path / "project"
-    shutil.copytree(rendered(answer_set), project)
-    proc = run(["uv", "sync", "--no-dev"], cwd=project, env=child_env())
-    assert proc.returncode == 0, describe(proc)
+    project = installed(answer_set)
 
     with migrated_database(answer_set, project, tmp_path) as url:
         env = container_env(

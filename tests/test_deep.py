@@ -1,6 +1,7 @@
-"""Deep tier: install a rendered project, migrate, then boot its Dockerfile CMD on loopback and
-stop it the way an orchestrator does. Its own tests, lint and type check run as its CI workflow
-runs them, in tests/test_ci_steps.py."""
+"""Deep tier: install a rendered project, migrate with its own migration command (compose's
+``migrate`` service), then boot its Dockerfile CMD on loopback and stop it the way an
+orchestrator does. Its own tests, lint and type check run as its CI workflow runs them, in
+tests/test_ci_steps.py."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from helpers import (
     exec_form,
     final_stage,
     fresh_database,
+    migrate_command,
     run,
     start_server,
     wait_healthy,
@@ -46,20 +48,13 @@ def database_url(
             yield url
 
 
-# How each framework applies its migrations once per deploy (R19); Alembic unless listed.
-MIGRATE: dict[str, list[str]] = {
-    "django": ["uv", "run", "python", "manage.py", "migrate", "--noinput"],
-}
-ALEMBIC_UPGRADE = ["uv", "run", "alembic", "upgrade", "head"]
-
-
 @pytest.mark.parametrize("answer_set", params(DEEP_SETS))
 def test_install_migrate_boot(
-    locked: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
+    installed: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
 ) -> None:
     """The project's own tests run as its CI workflow runs them (tests/test_ci_steps.py)."""
     database = str(answer_set.data.get("database", "postgresql"))
-    project = locked(answer_set)
+    project = installed(answer_set)
 
     # 1. install, as CI does (shared uv cache)
     proc = run(["uv", "sync", "--locked"], cwd=project, env=child_env())
@@ -70,23 +65,22 @@ def test_install_migrate_boot(
     scheme = database_url_scheme(project)
     with database_url(database, tmp_path, "app", scheme) as url:
         db_env = {"DATABASE_URL": url} if url else {}
-        if database != "none":
-            framework = str(answer_set.data.get("framework", "fastapi"))
-            proc = run(MIGRATE.get(framework, ALEMBIC_UPGRADE), project, child_env(**db_env))
+        migrate = migrate_command(project)
+        assert (migrate is None) == (database == "none"), f"migration command: {migrate}"
+        if migrate:  # R19: once per deploy, before the server starts
+            proc = run(["uv", "run", *migrate], project, child_env(**db_env))
             assert proc.returncode == 0, describe(proc)
         boot(project, db_env, tmp_path / "server.log")
 
 
 @pytest.mark.parametrize("answer_set", params(DEEP_SETS))
 def test_an_invalid_setting_stops_the_server_with_one_line(
-    locked: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
+    installed: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
 ) -> None:
     """R25: production with the placeholder secret exits non-zero at once, and its output names
     the setting in one line (no traceback, not gunicorn's "Unable to configure handler"). Through
     the image's ENTRYPOINT, and for gunicorn also its bare CMD, as run outside the image."""
-    project = locked(answer_set)
-    proc = run(["uv", "sync", "--locked"], cwd=project, env=child_env())
-    assert proc.returncode == 0, describe(proc)
+    project = installed(answer_set)
     argv = container_command(project)
     cmd = exec_form(final_stage(project).last("CMD")) or []
     commands = [argv, cmd] if cmd and cmd[0] == "gunicorn" else [argv]

@@ -1,33 +1,41 @@
-"""The committed golden samples under examples/ match a fresh render of the working tree."""
+"""The committed golden samples under examples/ match a fresh render of the working tree: one
+folder per answer set tagged ``golden`` in tests/matrix.py, and no other."""
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from golden import EXAMPLES, EXAMPLES_DIR, render_example, stored_answers, tree
+from golden import EXAMPLES_DIR, tree
+from matrix import GOLDEN_SETS, AnswerSet, params
+
+STALE = "run `uv run python tests/golden.py`"
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
-def test_example_is_current(name: str, template_repo: Path, tmp_path: Path) -> None:
-    folder = EXAMPLES_DIR / name
-    assert folder.is_dir(), f"examples/{name} is missing: run `uv run python tests/golden.py`"
-    answers = stored_answers(folder)
-    fresh = tree(render_example(template_repo, tmp_path / name, answers))
+def test_examples_are_the_golden_sets() -> None:
+    folders = sorted(p.name for p in EXAMPLES_DIR.iterdir() if p.is_dir())
+    assert folders == sorted(s.name for s in GOLDEN_SETS), f"examples/ is stale: {STALE}"
+
+
+@pytest.mark.parametrize("answer_set", params(GOLDEN_SETS))
+def test_example_is_current(rendered: Callable[[AnswerSet], Path], answer_set: AnswerSet) -> None:
+    folder = EXAMPLES_DIR / answer_set.name
+    assert folder.is_dir(), f"examples/{answer_set.name} is missing: {STALE}"
+    fresh = tree(rendered(answer_set))
     committed = tree(folder)
 
-    assert sorted(fresh) == sorted(committed), "files differ: run `uv run python tests/golden.py`"
+    assert sorted(fresh) == sorted(committed), f"files differ: {STALE}"
     for rel, content in fresh.items():
         if content != committed[rel]:
             diff = "\n".join(
                 difflib.unified_diff(
                     committed[rel].decode(errors="replace").splitlines(),
                     content.decode(errors="replace").splitlines(),
-                    f"examples/{name}/{rel}",
+                    f"examples/{answer_set.name}/{rel}",
                     "fresh render",
                     lineterm="",
                 )
             )
-            stale = f"examples/{name}/{rel} is stale (run `uv run python tests/golden.py`)"
-            pytest.fail(f"{stale}\n{diff}")
+            pytest.fail(f"examples/{answer_set.name}/{rel} is stale ({STALE})\n{diff}")

@@ -8,7 +8,7 @@ import jinja2
 import pytest
 import yaml
 from helpers import REPO_ROOT
-from matrix import ANSWER_SETS, CI_AXES, CI_SETS, DEEP_AXES, DEEP_SETS, AnswerSet
+from matrix import ANSWER_SETS, CI_AXES, CI_SETS, DEEP_AXES, DEEP_SETS, REGISTRY, AnswerSet
 
 
 def questions() -> dict[str, dict[str, Any]]:
@@ -96,10 +96,11 @@ def test_every_choice_is_in_the_matrix() -> None:
     assert not missing, f"tests/matrix.py covers no answer set with: {', '.join(missing)}"
 
 
-def test_matrix_only_uses_known_questions_and_choices() -> None:
+def test_answer_sets_only_use_known_questions_and_choices() -> None:
+    """Every set of the registry (matrix, server proofs, golden samples, ...)."""
     qs = questions()
     problems = []
-    for s in ANSWER_SETS:
+    for s in REGISTRY:
         for key, value in s.answers.items():
             if key not in qs:
                 problems.append(f"{s.name}: unknown question {key!r}")

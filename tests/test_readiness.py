@@ -3,38 +3,25 @@
 
 from __future__ import annotations
 
-import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 from helpers import (
-    child_env,
     container_command,
     container_env,
     database_url_scheme,
-    describe,
     fresh_database,
     require_service,
-    run,
     start_server,
+    wait_for_status,
     wait_healthy,
 )
-from matrix import BY_NAME, AnswerSet, params
+from matrix import AnswerSet, params, tagged
 from tcp_proxy import tcp_proxy
 
 pytestmark = pytest.mark.deep
-
-# One set per framework: the async SQLAlchemy pool (FastAPI, Litestar), the sync one (Flask) and
-# Django's psycopg pool recover alike.
-ANSWER_SETS = [
-    BY_NAME["fastapi-postgresql-gunicorn-py313"],
-    BY_NAME["django-postgresql-gunicorn-py313"],
-    BY_NAME["flask-postgresql-gunicorn-py313"],
-    BY_NAME["litestar-postgresql-gunicorn-py313"],
-]
 
 
 def _children(pid: int) -> set[int]:
@@ -42,29 +29,14 @@ def _children(pid: int) -> set[int]:
     return {int(p) for p in path.read_text().split()} if path.exists() else set()
 
 
-def _wait_for_status(base_url: str, path: str, status: int, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    seen = None
-    while time.monotonic() < deadline:
-        try:
-            seen = httpx.get(base_url + path, timeout=5).status_code
-        except httpx.HTTPError as exc:
-            seen = repr(exc)
-        if seen == status:
-            return
-        time.sleep(0.3)
-    pytest.fail(f"{path} did not turn {status} within {timeout:.0f}s (last: {seen})")
-
-
-@pytest.mark.parametrize("answer_set", params(ANSWER_SETS))
+# One set per framework (tag "readiness"): the async SQLAlchemy pool (FastAPI, Litestar), the sync
+# one (Flask) and Django's psycopg pool recover alike.
+@pytest.mark.parametrize("answer_set", params(tagged("readiness")))
 def test_readiness_follows_the_database_without_restart(
-    rendered: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
+    installed: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
 ) -> None:
     upstream = require_service("postgresql")
-    project = tmp_path / "project"
-    shutil.copytree(rendered(answer_set), project)
-    proc = run(["uv", "sync"], cwd=project, env=child_env())
-    assert proc.returncode == 0, describe(proc)
+    project = installed(answer_set)
 
     scheme = database_url_scheme(project)
     with fresh_database("postgresql", scheme) as url, tcp_proxy(upstream) as proxy:
@@ -79,15 +51,16 @@ def test_readiness_follows_the_database_without_restart(
         argv = container_command(project)
         with start_server(argv, project, env, tmp_path / "server.log") as server:
             wait_healthy(server)
-            _wait_for_status(server.base_url, "/health/ready", 200)
+            ready = server.base_url + "/health/ready"
+            wait_for_status(ready, timeout=20, output=server.output, alive=server.running)
             workers = _children(server.proc.pid)
 
             proxy.down()
-            _wait_for_status(server.base_url, "/health/ready", 503)
+            wait_for_status(ready, 503, timeout=20, output=server.output, alive=server.running)
             assert httpx.get(server.base_url + "/health", timeout=5).status_code == 200
 
             proxy.up()
-            _wait_for_status(server.base_url, "/health/ready", 200)
+            wait_for_status(ready, timeout=20, output=server.output, alive=server.running)
 
             assert server.proc.poll() is None, server.output()
             assert _children(server.proc.pid) == workers, (

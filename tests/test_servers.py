@@ -8,16 +8,17 @@
 - on every ASGI server but daphne (Twisted's reactor), serves from uvloop in each worker (R5, C20);
 - on every ASGI server, runs each request in a fresh context (C19).
 
-Every (framework, server) pair offered: FastAPI, Litestar and Django on each ASGI server (Django
-on daphne too), Flask under gunicorn gthread (workload io), gunicorn sync (workload cpu) and
-granian's WSGI interface, and Django under gunicorn gthread.
+Every (framework, server) pair offered (the sets tagged "servers" in tests/matrix.py): FastAPI,
+Litestar and Django on each ASGI server (Django on daphne too), Flask under gunicorn gthread
+(workload io), gunicorn sync (workload cpu) and granian's WSGI interface, and Django under
+gunicorn gthread.
 
-The generated app has no slow endpoint, and must not get one. Each test writes a test-only
-module, ``_plinth_probe.py``, into the rendered package: it wraps the framework's app (the
-``app_target``, ASGI or WSGI) with a middleware answering ``/__probe/slow`` and
-``/__probe/client``, then exposes the object the CMD serves (``serving.proxied:app``, which wraps
-the app in turn). The test runs the exact ENTRYPOINT + CMD with only the app target swapped for
-the probe's.
+The generated app has no slow endpoint, and must not get one. The probes are test-only modules
+outside the project, tests/probes/plinth_probe_asgi.py and plinth_probe_wsgi.py, put on
+PYTHONPATH: each wraps the framework's app object (read from the render: the CMD's target or the
+object ``serving.proxied`` wraps) with a middleware answering ``/__probe/...``, then exposes the
+object the CMD serves, which wraps the app in turn. The test runs the exact ENTRYPOINT + CMD with
+only the app target swapped for the probe's.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -38,204 +38,44 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 from helpers import (
-    child_env,
+    PROBES,
+    app_target,
     container_command,
     container_env,
-    describe,
-    render,
-    run,
+    interface,
+    served_target,
     start_server,
     wait_healthy,
+    wait_until,
 )
-from matrix import BASE
+from matrix import AnswerSet, params, tagged
 
 pytestmark = pytest.mark.deep
 
-# name -> answers: every (framework, server) pair offered, and each WSGI worker kind.
-ASGI_SERVERS = ["gunicorn-uvicorn", "gunicorn-asgi", "uvicorn", "granian", "hypercorn"]
-CASES: dict[str, dict[str, str]] = {
-    **{server: {"framework": "fastapi", "server": server} for server in ASGI_SERVERS},
-    **{f"litestar-{s}": {"framework": "litestar", "server": s} for s in ASGI_SERVERS},
-    "flask-gunicorn-gthread": {"framework": "flask", "server": "gunicorn", "workload": "io"},
-    "flask-gunicorn-sync": {"framework": "flask", "server": "gunicorn", "workload": "cpu"},
-    "flask-granian-wsgi": {"framework": "flask", "server": "granian", "workload": "io"},
-    "django-gunicorn-gthread": {"framework": "django", "server": "gunicorn", "workload": "io"},
-    **{f"django-{s}": {"framework": "django", "server": s} for s in [*ASGI_SERVERS, "daphne"]},
-}
-# The supervised ones restart a dead worker (R6); hypercorn and daphne run one process.
-SUPERVISED = [name for name, a in CASES.items() if a["server"] not in {"hypercorn", "daphne"}]
-# The framework's own app object, which the CMD's target wraps (copier.yml `app_target`).
-APP_OBJECT = {
-    "fastapi": ("{package}.asgi", "app"),
-    "litestar": ("{package}.asgi", "app"),
-    "flask": ("{package}.wsgi", "app"),
-    "django": ("config.{interface}", "application"),
-}
-
-
-def interface_of(answers: dict[str, Any]) -> str:
-    """copier.yml's `interface`: WSGI for Flask and for gunicorn's sync/gthread workers."""
-    return "wsgi" if answers["framework"] == "flask" or answers["server"] == "gunicorn" else "asgi"
-
-
-ASGI_CASES = [name for name, answers in CASES.items() if interface_of(answers) == "asgi"]
-# ASGI workers serve from uvloop, except daphne's, which run Twisted's asyncio reactor.
-UVLOOP = [name for name in ASGI_CASES if CASES[name]["server"] != "daphne"]
-
-
+Installed = Callable[[AnswerSet], Path]
+SERVER_SETS = tagged("servers")
 SLOW_SECONDS = 3.0
 
-ASGI_PROBE = '''\
-"""Test-only probe written by plinth's tests/test_servers.py; never part of a generated app."""
 
-import asyncio
-import contextvars
-import importlib
-import io
-import json
-import os
-from urllib.parse import parse_qs
-
-framework_module = importlib.import_module({app_module!r})
-inner = getattr(framework_module, {app_attr!r})
-# Set by every /__probe/context request: a fresh context per request never shows another's value.
-SEEN = contextvars.ContextVar("plinth_probe_seen", default=None)
-
-
-def django_view_of(scope):
-    """What Django makes of the request: is_secure() and build_absolute_uri() (R11)."""
-    try:
-        from django.core.handlers.asgi import ASGIRequest
-    except ImportError:
-        return {{}}
-    request = ASGIRequest(scope, io.BytesIO())
-    return {{"secure": request.is_secure(), "url": request.build_absolute_uri("/")}}
-
-
-async def probe(scope, receive, send):
-    path = scope.get("path", "")
-    if scope["type"] == "http" and path.startswith("/__probe/"):
-        if path == "/__probe/slow":
-            query = parse_qs(scope.get("query_string", b"").decode())
-            await asyncio.sleep(float(query.get("seconds", ["{slow}"])[0]))
-            payload = {{"done": True}}
-        elif path == "/__probe/context":
-            previous = SEEN.get()
-            SEEN.set(scope.get("query_string", b"").decode())
-            await asyncio.sleep(0.05)
-            payload = {{"previous": previous, "mine": SEEN.get()}}
-        elif path == "/__probe/loop":
-            loop = type(asyncio.get_running_loop())
-            payload = {{"pid": os.getpid(), "loop": f"{{loop.__module__}}.{{loop.__name__}}"}}
-        else:
-            client = scope.get("client") or ("", 0)
-            payload = {{"client": client[0], "scheme": scope.get("scheme", "http")}}
-            payload.update(django_view_of(scope))
-        body = json.dumps(payload).encode()
-        length = str(len(body)).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", length)]
-        await send({{"type": "http.response.start", "status": 200, "headers": headers}})
-        await send({{"type": "http.response.body", "body": body}})
-        return
-    await inner(scope, receive, send)
-
-
-# The CMD's own target (e.g. serving.proxied:app) imports the framework app from its module:
-# patch it first, so whatever wraps the app wraps the probe.
-setattr(framework_module, {app_attr!r}, probe)
-app = getattr(importlib.import_module({served_module!r}), {served_attr!r})
-'''
-
-WSGI_PROBE = '''\
-"""Test-only probe written by plinth's tests/test_servers.py; never part of a generated app."""
-
-import importlib
-import json
-import time
-from urllib.parse import parse_qs
-
-framework_module = importlib.import_module({app_module!r})
-inner = getattr(framework_module, {app_attr!r})
-
-
-def django_view_of(environ):
-    """What Django makes of the request: is_secure() and build_absolute_uri() (R11)."""
-    try:
-        from django.core.handlers.wsgi import WSGIRequest
-    except ImportError:
-        return {{}}
-    request = WSGIRequest(environ)
-    return {{"secure": request.is_secure(), "url": request.build_absolute_uri("/")}}
-
-
-def probe(environ, start_response):
-    path = environ.get("PATH_INFO", "")
-    if not path.startswith("/__probe/"):
-        return inner(environ, start_response)
-    if path == "/__probe/slow":
-        query = parse_qs(environ.get("QUERY_STRING", ""))
-        time.sleep(float(query.get("seconds", ["{slow}"])[0]))
-        payload = {{"done": True}}
-    else:
-        payload = {{"client": environ["REMOTE_ADDR"], "scheme": environ["wsgi.url_scheme"]}}
-        payload.update(django_view_of(environ))
-    body = json.dumps(payload).encode()
-    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-    start_response("200 OK", headers)
-    return [body]
-
-
-setattr(framework_module, {app_attr!r}, probe)
-app = getattr(importlib.import_module({served_module!r}), {served_attr!r})
-'''
-
-APP_TARGET = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
-
-
-@pytest.fixture(scope="session")
-def installed(
-    template_repo: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[str], Path]:
-    """``installed(case)``: the project for ``CASES[case]``, rendered and ``uv sync``-ed once."""
-    cache: dict[str, Path] = {}
-
-    def _installed(case: str) -> Path:
-        if case not in cache:
-            answers = {**BASE, "database": "none", **CASES[case]}
-            project = render(template_repo, tmp_path_factory.mktemp(case) / "project", answers)
-            proc = run(["uv", "sync", "--no-dev"], cwd=project, env=child_env())
-            assert proc.returncode == 0, describe(proc)
-            cache[case] = project
-        return cache[case]
-
-    return _installed
-
-
-def probe_command(project: Path) -> list[str]:
-    """ENTRYPOINT + CMD with the served app target swapped for the probe's."""
-    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    package = str(answers["project_slug"]).replace("-", "_")
-    framework = str(answers["framework"])
+def probe_command(project: Path, answer_set: AnswerSet) -> tuple[list[str], dict[str, str]]:
+    """ENTRYPOINT + CMD with the served app target swapped for the probe's, and the environment
+    that tells the probe what to wrap and what to serve."""
     argv = container_command(project)
-    targets = [i for i, arg in enumerate(argv) if APP_TARGET.match(arg)]
-    assert len(targets) == 1, f"cannot tell the app target in {argv}"
-    served_module, served_attr = argv[targets[0]].split(":")
-    interface = interface_of(answers)
-    app_module, app_attr = APP_OBJECT[framework]
-    probe = WSGI_PROBE if interface == "wsgi" else ASGI_PROBE
-    (project / "src" / package / "_plinth_probe.py").write_text(
-        probe.format(
-            app_module=app_module.format(package=package, interface=interface),
-            app_attr=app_attr,
-            served_module=served_module,
-            served_attr=served_attr,
-            slow=SLOW_SECONDS,
-        )
+    index = served_target(argv)
+    kind = interface(project)
+    assert (kind == "asgi") == ("asgi" in answer_set.tags), (
+        f"the render serves {kind.upper()}: fix the set's tags in tests/matrix.py"
     )
-    argv[targets[0]] = f"{package}._plinth_probe:app"
-    return argv
+    module, attr = app_target(project)
+    env = {
+        "PYTHONPATH": str(PROBES),
+        "PLINTH_PROBE_APP": f"{module}:{attr}",
+        "PLINTH_PROBE_SERVED": argv[index],
+        "PLINTH_PROBE_SLOW_SECONDS": str(SLOW_SECONDS),
+    }
+    argv[index] = f"plinth_probe_{kind}:app"
+    return argv, env
 
 
 def children(pid: int) -> list[int]:
@@ -260,38 +100,27 @@ def workers_of(pid: int) -> list[int]:
     return workers
 
 
-def wait_for(
-    condition: Callable[[], Any], timeout: float, what: str, output: Callable[[], str]
-) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := condition():
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}\n--- output\n{output()}")
-
-
-@pytest.mark.parametrize(
-    "case", [pytest.param(c, marks=pytest.mark.xdist_group(f"server-{c}")) for c in CASES]
-)
+@pytest.mark.parametrize("answer_set", params(SERVER_SETS))
 def test_forwarded_headers_only_from_allowed_proxies(
-    installed: Callable[[str], Path], case: str, tmp_path: Path
+    installed: Installed, answer_set: AnswerSet, tmp_path: Path
 ) -> None:
     """R11: X-Forwarded-For/-Proto change the client and scheme only when the peer is listed.
 
     One boot trusts a network (as the Kubernetes manifest sets the ingress controller's pod CIDR),
     127.0.0.0/31; a request from 127.0.0.1 is inside it, one from 127.0.0.2 is not."""
-    project = installed(case)
-    argv = probe_command(project)
+    project = installed(answer_set)
+    argv, probe_env = probe_command(project, answer_set)
     forwarded = {"x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https"}
-    env = container_env(project, FORWARDED_ALLOW_IPS="127.0.0.0/31", WEB_CONCURRENCY="1")
+    env = container_env(
+        project, **probe_env, FORWARDED_ALLOW_IPS="127.0.0.0/31", WEB_CONCURRENCY="1"
+    )
     with start_server(argv, project, env, tmp_path / "server.log") as srv:
         wait_healthy(srv)
         for peer, expected in [
             ("127.0.0.1", {"client": "203.0.113.7", "scheme": "https"}),
             ("127.0.0.2", {"client": "127.0.0.2", "scheme": "http"}),
         ]:
-            if CASES[case]["framework"] == "django":
+            if answer_set.data["framework"] == "django":
                 # Django itself (no SECURE_PROXY_SSL_HEADER) follows the server's verdict.
                 scheme = expected["scheme"]
                 origin = f"{scheme}://127.0.0.1:{env['PORT']}/"
@@ -302,16 +131,14 @@ def test_forwarded_headers_only_from_allowed_proxies(
             assert seen == expected, f"from {peer}: {seen}\n{srv.output()}"
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(c, marks=pytest.mark.xdist_group(f"server-{c}")) for c in CASES]
-)
+@pytest.mark.parametrize("answer_set", params(SERVER_SETS))
 def test_sigterm_lets_the_request_in_flight_finish(
-    installed: Callable[[str], Path], case: str, tmp_path: Path
+    installed: Installed, answer_set: AnswerSet, tmp_path: Path
 ) -> None:
     """R10: SIGTERM stops the server gracefully: the slow request gets its answer, exit 0."""
-    project = installed(case)
-    argv = probe_command(project)
-    env = container_env(project, WEB_CONCURRENCY="2")
+    project = installed(answer_set)
+    argv, probe_env = probe_command(project, answer_set)
+    env = container_env(project, **probe_env, WEB_CONCURRENCY="2")
     with start_server(argv, project, env, tmp_path / "server.log") as srv:
         wait_healthy(srv)
         result: dict[str, Any] = {}
@@ -331,27 +158,26 @@ def test_sigterm_lets_the_request_in_flight_finish(
         try:
             code = srv.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"{case} ignored SIGTERM for 30 s (R10)\n{srv.output()}")
+            pytest.fail(f"{answer_set.name} ignored SIGTERM for 30 s (R10)\n{srv.output()}")
         client.join(timeout=30)
         assert result.get("answer") == (200, {"done": True}), (
             f"the request in flight was cut off by SIGTERM: {result.get('answer')}\n{srv.output()}"
         )
-        assert code == 0, f"{case} exited {code} on SIGTERM\n{srv.output()}"
+        assert code == 0, f"{answer_set.name} exited {code} on SIGTERM\n{srv.output()}"
         assert time.monotonic() - started >= SLOW_SECONDS, "the slow endpoint was not slow"
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(c, marks=pytest.mark.xdist_group(f"server-{c}")) for c in ASGI_CASES]
-)
+@pytest.mark.parametrize("answer_set", params(tagged("asgi")))
 def test_each_request_runs_in_a_fresh_context(
-    installed: Callable[[str], Path], case: str, tmp_path: Path
+    installed: Installed, answer_set: AnswerSet, tmp_path: Path
 ) -> None:
     """C19: the ASGI request middleware clears no context variables, because every ASGI server
     runs each request in a fresh context. A variable one request sets is unset for the next
     request on the same connection and for concurrent ones, and no request sees another's."""
-    project = installed(case)
-    env = container_env(project, WEB_CONCURRENCY="1")
-    with start_server(probe_command(project), project, env, tmp_path / "server.log") as srv:
+    project = installed(answer_set)
+    argv, probe_env = probe_command(project, answer_set)
+    env = container_env(project, **probe_env, WEB_CONCURRENCY="1")
+    with start_server(argv, project, env, tmp_path / "server.log") as srv:
         wait_healthy(srv)
         url = srv.base_url + "/__probe/context"
         with httpx.Client(timeout=5) as http:  # one keep-alive connection
@@ -366,18 +192,17 @@ def test_each_request_runs_in_a_fresh_context(
     shutil.rmtree(tmp_path, ignore_errors=True)
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(c, marks=pytest.mark.xdist_group(f"server-{c}")) for c in UVLOOP]
-)
+@pytest.mark.parametrize("answer_set", params(tagged("uvloop")))
 def test_workers_serve_from_uvloop(
-    installed: Callable[[str], Path], case: str, tmp_path: Path
+    installed: Installed, answer_set: AnswerSet, tmp_path: Path
 ) -> None:
     """R5, C20: each worker's running event loop is uvloop's. On asyncio's, gunicorn's asgi worker
     could take a whole burst of new connections and leave its sibling idle."""
-    project = installed(case)
-    expected = 2 if case in SUPERVISED else 1
-    env = container_env(project, WEB_CONCURRENCY=str(expected))
-    with start_server(probe_command(project), project, env, tmp_path / "server.log") as srv:
+    project = installed(answer_set)
+    expected = 2 if "supervised" in answer_set.tags else 1
+    argv, probe_env = probe_command(project, answer_set)
+    env = container_env(project, **probe_env, WEB_CONCURRENCY=str(expected))
+    with start_server(argv, project, env, tmp_path / "server.log") as srv:
         wait_healthy(srv)
         loops: dict[int, str] = {}
         deadline = time.monotonic() + 20
@@ -393,22 +218,21 @@ def test_workers_serve_from_uvloop(
     shutil.rmtree(tmp_path, ignore_errors=True)
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(c, marks=pytest.mark.xdist_group(f"server-{c}")) for c in SUPERVISED]
-)
+@pytest.mark.parametrize("answer_set", params(tagged("supervised")))
 def test_killed_worker_is_replaced(
-    installed: Callable[[str], Path], case: str, tmp_path: Path
+    installed: Installed, answer_set: AnswerSet, tmp_path: Path
 ) -> None:
     """R6: kill -9 one of two workers; the service keeps answering and the count comes back."""
-    project = installed(case)
+    project = installed(answer_set)
     argv = container_command(project)
     env = container_env(project, WEB_CONCURRENCY="2")
     with start_server(argv, project, env, tmp_path / "server.log") as srv:
         wait_healthy(srv)
         pid = srv.proc.pid
-        before = wait_for(
-            lambda: (w := workers_of(pid)) and len(w) == 2 and w, 30, "2 workers", srv.output
-        )
+        before = wait_until(
+            lambda: (w := workers_of(pid)) and len(w) == 2 and w,
+            timeout=30, what="2 workers", output=srv.output, alive=srv.running,
+        )  # fmt: skip
         # Both workers must be serving before one is killed (granian/uvicorn start them lazily).
         time.sleep(1.0)
         os.kill(before[0], signal.SIGKILL)
@@ -422,28 +246,27 @@ def test_killed_worker_is_replaced(
         codes = {r.status_code for r in answers}
         assert codes == {200}, f"answers while a worker was dead: {codes}\n{srv.output()}"
 
-        after = wait_for(
+        after = wait_until(
             lambda: (w := workers_of(pid)) and len(w) == 2 and before[0] not in w and w,
-            30,
-            "the killed worker to be replaced",
-            srv.output,
-        )
+            timeout=30, what="the killed worker to be replaced", output=srv.output,
+            alive=srv.running,
+        )  # fmt: skip
         assert before[1] in after, "the surviving worker should not have been restarted"
-        assert srv.proc.poll() is None, f"{case} exited after a worker died\n{srv.output()}"
+        assert srv.proc.poll() is None, (
+            f"{answer_set.name} exited after a worker died\n{srv.output()}"
+        )
         assert httpx.get(srv.base_url + "/health", timeout=5).status_code == 200
     shutil.rmtree(tmp_path, ignore_errors=True)
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(c, marks=pytest.mark.xdist_group(f"server-{c}")) for c in CASES]
-)
+@pytest.mark.parametrize("answer_set", params(SERVER_SETS))
 def test_graceful_timeout_bounds_the_shutdown(
-    installed: Callable[[str], Path], case: str, tmp_path: Path
+    installed: Installed, answer_set: AnswerSet, tmp_path: Path
 ) -> None:
     """R10: GRACEFUL_TIMEOUT (e.g. below Cloud Run's 10 s) caps how long SIGTERM waits."""
-    project = installed(case)
-    argv = probe_command(project)
-    env = container_env(project, WEB_CONCURRENCY="1", GRACEFUL_TIMEOUT="2")
+    project = installed(answer_set)
+    argv, probe_env = probe_command(project, answer_set)
+    env = container_env(project, **probe_env, WEB_CONCURRENCY="1", GRACEFUL_TIMEOUT="2")
     with start_server(argv, project, env, tmp_path / "server.log") as srv:
         wait_healthy(srv)
 
@@ -459,10 +282,10 @@ def test_graceful_timeout_bounds_the_shutdown(
         try:
             srv.proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"{case} still running 15 s after SIGTERM, GRACEFUL_TIMEOUT=2\n"
+            pytest.fail(f"{answer_set.name} still running 15 s after SIGTERM, GRACEFUL_TIMEOUT=2\n"
                         f"{srv.output()}")  # fmt: skip
         took = time.monotonic() - stopping
-        assert took < 10, f"{case} took {took:.1f}s to stop with GRACEFUL_TIMEOUT=2"
+        assert took < 10, f"{answer_set.name} took {took:.1f}s to stop with GRACEFUL_TIMEOUT=2"
 
 
 # What a server's supervisor, which never loads the app, logs first.
@@ -481,16 +304,14 @@ def _json_object(line: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(c, marks=pytest.mark.xdist_group(f"server-{c}")) for c in CASES]
-)
+@pytest.mark.parametrize("answer_set", params(SERVER_SETS))
 def test_everything_written_is_one_json_object_per_line(
-    installed: Callable[[str], Path], case: str, tmp_path: Path
+    installed: Installed, answer_set: AnswerSet, tmp_path: Path
 ) -> None:
     """Structured logs: with the default LOG_FORMAT, every line the container writes from start
     to exit (the server's supervisor, its workers, the app, the access line) parses as JSON, and a
     health probe's success writes none."""
-    project = installed(case)
+    project = installed(answer_set)
     env = container_env(project, WEB_CONCURRENCY="2")
     with start_server(container_command(project), project, env, tmp_path / "server.log") as srv:
         wait_healthy(srv)
@@ -500,14 +321,14 @@ def test_everything_written_is_one_json_object_per_line(
         try:
             srv.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"{case} ignored SIGTERM for 30 s\n{srv.output()}")
+            pytest.fail(f"{answer_set.name} ignored SIGTERM for 30 s\n{srv.output()}")
     lines = [line for line in srv.output().splitlines() if line.strip()]
     parsed = [(line, _json_object(line)) for line in lines]
     plain = [line for line, entry in parsed if entry is None]
     assert not plain, f"{len(plain)} of {len(lines)} lines are not JSON:\n" + "\n".join(plain)
     entries = [entry for _, entry in parsed if entry is not None]
     events = [str(entry.get("event")) for entry in entries]
-    server = CASES[case]["server"].split("-")[0]
+    server = str(answer_set.data["server"]).split("-")[0]
     if first := SUPERVISOR_FIRST_LINE.get(server):
         assert any(e.startswith(first) for e in events), f"no {first!r}\n{srv.output()}"
     access = [entry for entry in entries if entry.get("status") == missing]

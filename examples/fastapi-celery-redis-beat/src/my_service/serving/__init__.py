@@ -1,0 +1,1 @@
+"""How the container runs the service: worker counts, the entrypoint and server configuration."""

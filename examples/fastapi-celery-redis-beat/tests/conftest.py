@@ -1,0 +1,92 @@
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import Connection, delete
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from my_service.items.models import Item
+from my_service.main import create_app
+from my_service.settings import Settings
+from my_service.tasks.app import celery_config as configure_celery
+
+# In-process transports, shared by the web app and celery.contrib.pytest's worker (R23).
+IN_MEMORY_CELERY: dict[str, Any] = {
+    "celery_broker_url": "memory://",
+    "celery_result_backend": "cache+memory://",
+}
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The real database when DATABASE_URL is set (CI), a throwaway SQLite file otherwise."""
+    return os.environ.get("DATABASE_URL") or (
+        f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    )
+
+
+async def _migrate(engine: AsyncEngine, revision: str, *, upgrade: bool) -> None:
+    config = Config(PROJECT_ROOT / "alembic.ini")
+    config.attributes["configure_logger"] = False
+    step = command.upgrade if upgrade else command.downgrade
+
+    def run(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        step(config, revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+@pytest.fixture(scope="session")
+async def migrated_database_url(database_url: str) -> AsyncIterator[str]:
+    """Apply the Alembic migrations once per run, exactly as a deploy does, and undo them after."""
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        await _migrate(engine, "head", upgrade=True)
+        yield database_url
+        await _migrate(engine, "base", upgrade=False)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def settings(migrated_database_url: str) -> Settings:
+    return Settings(
+        environment="test",
+        log_format="console",
+        database_url=migrated_database_url,
+        **IN_MEMORY_CELERY,
+    )
+
+
+@pytest.fixture(scope="session")
+def celery_config() -> dict[str, Any]:
+    """Configuration of celery.contrib.pytest's `celery_app` and `celery_worker` (a real worker in
+    a thread, not eager mode, R23): the project's own, on the in-memory broker."""
+    return configure_celery(Settings(environment="test", **IN_MEMORY_CELERY))
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[AsyncClient]:
+    app = create_app(settings)
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
+    ):
+        yield client
+        async with app.state.sessions.begin() as session:
+            await session.execute(delete(Item))

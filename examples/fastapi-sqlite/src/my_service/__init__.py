@@ -1,0 +1,1 @@
+"""A production-ready Python backend service."""

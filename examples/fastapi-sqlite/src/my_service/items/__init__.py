@@ -1,0 +1,1 @@
+"""The example resource: items with create, read, list, update and delete."""

@@ -1,0 +1,85 @@
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+
+from my_service.app import create_app
+from my_service.settings import Settings
+
+from .outage import database_down
+
+
+def test_liveness_touches_nothing_external(client: FlaskClient) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+
+
+def test_readiness_reports_each_check(client: FlaskClient) -> None:
+    response = client.get("/health/ready")
+    assert response.status_code == 200
+    body = response.json
+    assert body is not None
+    assert body["status"] == "ok"
+    assert body["checks"] == {"database": "ok"}
+
+
+def test_responses_carry_a_request_id(client: FlaskClient) -> None:
+    generated = client.get("/health")
+    assert len(generated.headers["x-request-id"]) == 32
+
+    echoed = client.get("/health", headers={"X-Request-ID": "abc-123"})
+    assert echoed.headers["x-request-id"] == "abc-123"
+
+
+def test_unknown_routes_and_methods_answer_json(client: FlaskClient) -> None:
+    missing = client.get("/nowhere")
+    assert missing.status_code == 404
+    assert missing.json is not None
+    assert missing.json["detail"] == "Not Found"
+    assert len(missing.headers["x-request-id"]) == 32
+
+    wrong_method = client.delete("/health")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json is not None
+    assert wrong_method.json["detail"] == "Method Not Allowed"
+    assert wrong_method.headers["allow"]
+
+
+def _unreachable(database_url: str) -> str:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return url.set(database="/nonexistent-dir/app.db").render_as_string(hide_password=False)
+    return url.set(host="127.0.0.1", port=1).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def client_without_database(settings: Settings) -> FlaskClient:
+    broken = settings.model_copy(update={"database_url": _unreachable(settings.database_url)})
+    return create_app(broken).test_client()
+
+
+def test_readiness_fails_while_the_database_is_down(
+    client_without_database: FlaskClient,
+) -> None:
+    ready = client_without_database.get("/health/ready")
+    assert ready.status_code == 503
+    assert ready.json == {"status": "unavailable", "checks": {"database": "down"}}
+
+    live = client_without_database.get("/health")
+    assert live.status_code == 200
+
+
+def test_readiness_recovers_when_the_database_comes_back(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with database_down(settings.database_url, tmp_path) as (url, bring_back):
+        client = create_app(settings.model_copy(update={"database_url": url})).test_client()
+        assert client.get("/health/ready").status_code == 503
+
+        bring_back()
+
+        ready = client.get("/health/ready")
+        assert ready.status_code == 200, ready.json
+        assert ready.json == {"status": "ok", "checks": {"database": "ok"}}
