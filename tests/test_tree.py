@@ -74,7 +74,7 @@ def test_update_deletes_a_turned_off_feature(
         pkg / "tasks" / "schedule.py",
         pkg / "digests" / "tasks.py",
         pkg / "items" / "schemas.py",
-        pkg / "db.py",
+        pkg / ("database_url.py" if framework == "django" else "db.py"),
         project / "tests" / "test_tasks.py",
         project / "deploy" / "kubernetes" / "worker.yaml",
         project / "deploy" / "kubernetes" / "migrate" / "job.yaml",
