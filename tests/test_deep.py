@@ -56,7 +56,7 @@ def test_install_migrate_boot(
     database = str(answer_set.data.get("database", "postgresql"))
     project = installed(answer_set)
 
-    # 1. install, as CI does (shared uv cache)
+    # 1. CI's install on top of the owner's first `uv sync`: the lock it wrote is current
     proc = run(["uv", "sync", "--locked"], cwd=project, env=child_env())
     assert proc.returncode == 0, describe(proc)
     assert (project / ".venv" / "bin" / "python").exists()
