@@ -1,11 +1,15 @@
 """R18 end to end: the booted service reports the database outage on /health/ready (503) while
-/health stays 200, and recovers to 200 when the database is back, with no process restarted."""
+/health stays 200, and recovers to 200 when the database is back, with no process restarted.
+A database that hangs (connections accepted, never answered) costs a probe its one deadline,
+READINESS_TIMEOUT_SECONDS, not the database driver's own connect timeout."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -35,6 +39,21 @@ ANSWER_SETS = [
     BY_NAME["flask-postgresql-gunicorn-py313"],
     BY_NAME["litestar-postgresql-gunicorn-py313"],
 ]
+
+
+# The probes' deadline in this test, well under every driver's connect timeout (5 s or more).
+READINESS_TIMEOUT = 1.0
+
+
+@contextlib.contextmanager
+def _silent_server() -> Iterator[tuple[str, int]]:
+    """A listening socket that never accepts: the kernel completes connections into its backlog,
+    and nothing ever answers them (a database that hangs)."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=128)
+    try:
+        yield "127.0.0.1", listener.getsockname()[1]
+    finally:
+        listener.close()
 
 
 def _children(pid: int) -> set[int]:
@@ -75,6 +94,7 @@ def test_readiness_follows_the_database_without_restart(
             DATABASE_URL=url.replace(direct, f"@127.0.0.1:{proxy.port}/"),
             WEB_CONCURRENCY="2",
             DB_POOL_TIMEOUT_SECONDS="1",
+            READINESS_TIMEOUT_SECONDS=str(READINESS_TIMEOUT),
         )
         argv = container_command(project)
         with start_server(argv, project, env, tmp_path / "server.log") as server:
@@ -87,6 +107,22 @@ def test_readiness_follows_the_database_without_restart(
             assert httpx.get(server.base_url + "/health", timeout=5).status_code == 200
 
             proxy.up()
+            _wait_for_status(server.base_url, "/health/ready", 200)
+
+            with _silent_server() as silent:
+                proxy.upstream = silent
+                proxy.down()  # drop the pooled connections: new ones reach the silent server
+                proxy.up()
+                for _ in range(3):
+                    started = time.monotonic()
+                    ready = httpx.get(server.base_url + "/health/ready", timeout=10)
+                    elapsed = time.monotonic() - started
+                    assert ready.status_code == 503, ready.text
+                    assert ready.json()["checks"]["database"] == "down", ready.text
+                    assert elapsed < READINESS_TIMEOUT + 1.5, f"took {elapsed:.1f} s"
+                proxy.upstream = upstream
+                proxy.down()
+                proxy.up()
             _wait_for_status(server.base_url, "/health/ready", 200)
 
             assert server.proc.poll() is None, server.output()
