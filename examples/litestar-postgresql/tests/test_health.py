@@ -1,3 +1,6 @@
+import asyncio
+import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -55,6 +58,27 @@ async def test_openapi_schema_lists_the_routes(client: AsyncClient) -> None:
     paths = response.json()["paths"]
     assert "/health/ready" in paths
     assert "/items/{item_id}" in paths
+
+
+async def test_readiness_answers_within_one_deadline(settings: Settings) -> None:
+    deadline = 0.5
+    release = threading.Event()
+
+    async def hung() -> None:  # blocked on a thread, which no cancellation ends
+        await asyncio.to_thread(release.wait, 10)
+
+    app = create_app(settings.model_copy(update={"readiness_timeout_seconds": deadline}))
+    async with AsyncTestClient(app=app) as client:
+        app.state.readiness_checks = {"hung-1": hung, "hung-2": hung, "hung-3": hung}
+        started = time.monotonic()
+        try:
+            ready = await client.get("/health/ready")
+        finally:
+            release.set()
+        elapsed = time.monotonic() - started
+    assert ready.status_code == 503
+    assert ready.json()["checks"] == {"hung-1": "down", "hung-2": "down", "hung-3": "down"}
+    assert elapsed < 2 * deadline  # one deadline for all checks, not one per hung check
 
 
 def _unreachable(database_url: str) -> str:

@@ -44,8 +44,9 @@ class JSONBodyRequest(Request[Any, Any, Any]):
 
 class StrictPydanticSchemas(PydanticSchemaPlugin):
     """Litestar's pydantic schemas, completed where they say less than pydantic's own: a model
-    that refuses unknown fields (`extra="forbid"`) says `additionalProperties: false`, and an
-    optional string keeps its pattern (Litestar 2.25 drops it inside `oneOf`)."""
+    that refuses unknown fields (`extra="forbid"`) says `additionalProperties: false`, an
+    optional string keeps its pattern (Litestar 2.25 drops it inside `oneOf`), and a field that
+    may be left out but not sent as null (`SkipJsonSchema[None]`) is not nullable."""
 
     @classmethod
     def for_pydantic_model(cls, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
@@ -54,11 +55,18 @@ class StrictPydanticSchemas(PydanticSchemaPlugin):
         if model.model_config.get("extra") == "forbid":
             schema.additional_properties = False
         own = model.model_json_schema().get("properties", {})
-        for name, prop in (schema.properties or {}).items():
-            patterns = [b["pattern"] for b in own.get(name, {}).get("anyOf", []) if "pattern" in b]
-            for branch in getattr(prop, "one_of", None) or []:
+        properties = schema.properties or {}
+        for name, prop in properties.items():
+            branches = own.get(name, {}).get("anyOf", [own.get(name, {})])
+            patterns = [b["pattern"] for b in branches if "pattern" in b]
+            nullable = any(b.get("type") == "null" for b in branches)
+            one_of = getattr(prop, "one_of", None) or []
+            for branch in one_of:
                 if patterns and isinstance(branch, Schema) and branch.type == OpenAPIType.STRING:
                     branch.pattern = branch.pattern or patterns[0]
+            kept = [b for b in one_of if getattr(b, "type", None) != OpenAPIType.NULL]
+            if one_of and not nullable and len(kept) == 1:
+                properties[name] = kept[0]
         return schema
 
 

@@ -1,20 +1,27 @@
-from typing import Annotated
-
 from litestar import Controller, delete, get, patch, post
 from litestar.exceptions import NotFoundException
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
+from litestar.params import FromPath, JSONBody
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..contract import ErrorResponse, ValidationErrorResponse
 from ..deps import DbSession
 from .models import Item
-from .schemas import MAX_ID, ItemCreate, ItemPage, ItemRead, ItemUpdate
+from .schemas import (
+    DEFAULT_LIMIT,
+    ItemCreate,
+    ItemId,
+    ItemPage,
+    ItemRead,
+    ItemUpdate,
+    Limit,
+    Offset,
+)
 
 # The path segment is matched as text and converted by the parameter, which takes ASCII digits
 # within the column's range only (Litestar's `:int` route type also takes full-width digits).
-ItemIdPath = FromPath[Annotated[int, Parameter(ge=1, le=MAX_ID)]]
+ItemIdPath = FromPath[ItemId]
 
 # What the routes answer besides success, for the OpenAPI document (contract.py).
 NOT_FOUND = {404: ResponseSpec(ErrorResponse, description="No item has this id")}
@@ -48,8 +55,8 @@ class ItemController(Controller):
     async def list_items(
         self,
         session: DbSession,
-        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
-        offset: Annotated[int, QueryParameter(ge=0, le=MAX_ID)] = 0,
+        limit: Limit = DEFAULT_LIMIT,
+        offset: Offset = 0,
     ) -> ItemPage:
         total = await session.scalar(select(func.count()).select_from(Item))
         rows = await session.scalars(select(Item).order_by(Item.id).limit(limit).offset(offset))
