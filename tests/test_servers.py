@@ -28,6 +28,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -286,6 +287,98 @@ def test_graceful_timeout_bounds_the_shutdown(
                         f"{srv.output()}")  # fmt: skip
         took = time.monotonic() - stopping
         assert took < 10, f"{answer_set.name} took {took:.1f}s to stop with GRACEFUL_TIMEOUT=2"
+
+
+# Test-only, put on PYTHONPATH by the tests below: gunicorn's workers get the conditions of a
+# starved container, made certain. PLINTH_TEST_FORK_PAUSE holds each new worker between its fork
+# and its own signal handlers; PLINTH_TEST_EXIT_WORK gives each worker objects in reference cycles
+# whose finalizers take 1 ms each, which Python's exit-time collection would run (as it spends
+# 0.2-0.3 s of CPU collecting a real app, seconds once several workers share a starved CPU).
+GUNICORN_WORKER_SITE = """\
+import os
+import time
+
+
+class Finalized:
+    def __init__(self):
+        self.cycle = self
+
+    def __del__(self, sleep=time.sleep):  # bound now: module globals are gone by then
+        sleep(0.001)
+
+
+def in_new_worker():
+    global EXIT_WORK
+    EXIT_WORK = [Finalized() for _ in range(int(os.environ.get("PLINTH_TEST_EXIT_WORK", "0")))]
+    time.sleep(float(os.environ.get("PLINTH_TEST_FORK_PAUSE", "0")))
+
+
+os.register_at_fork(after_in_child=in_new_worker)
+"""
+
+
+GTHREAD = "flask-gunicorn-gthread"
+
+
+def gunicorn_worker_env(project: Path, tmp_path: Path, **extra: str) -> dict[str, str]:
+    site = tmp_path / "site"
+    site.mkdir(exist_ok=True)
+    (site / "sitecustomize.py").write_text(GUNICORN_WORKER_SITE)
+    return container_env(project, PYTHONPATH=str(site), **extra)
+
+
+@pytest.mark.xdist_group(f"server-{GTHREAD}")
+def test_gunicorn_stops_within_graceful_timeout_with_nothing_in_flight(
+    installed: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """R10, C33: with only an idle keep-alive connection open (a load balancer's, a HEALTHCHECK's),
+    SIGTERM stops the server well within GRACEFUL_TIMEOUT, though each worker's exit-time garbage
+    collection would take twice that: the workers skip it and are not killed at the deadline."""
+    case = GTHREAD
+    project = installed(case)
+    env = gunicorn_worker_env(
+        project, tmp_path, WEB_CONCURRENCY="2", GRACEFUL_TIMEOUT="6", PLINTH_TEST_EXIT_WORK="12000"
+    )
+    with start_server(container_command(project), project, env, tmp_path / "server.log") as srv:
+        wait_healthy(srv)
+        with socket.create_connection((env["HOST"], int(env["PORT"])), timeout=5) as idle:
+            idle.sendall(b"GET /health HTTP/1.1\r\nHost: test\r\n\r\n")
+            assert idle.recv(4096).startswith(b"HTTP/1.1 200"), srv.output()
+            srv.proc.send_signal(signal.SIGTERM)
+            stopping = time.monotonic()
+            try:
+                code = srv.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"{case} still running 30 s after SIGTERM\n{srv.output()}")
+            took = time.monotonic() - stopping
+    assert code == 0, f"{case} exited {code} on SIGTERM\n{srv.output()}"
+    assert took < 5, f"{case} took {took:.1f} s to stop, GRACEFUL_TIMEOUT=6\n{srv.output()}"
+
+
+@pytest.mark.xdist_group(f"server-{GTHREAD}")
+def test_gunicorn_worker_forked_as_sigterm_arrives_stops(
+    installed: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """C33: a worker that gets its SIGTERM before it has installed its own signal handlers (it was
+    forked just before the master was told to stop) still stops by itself, instead of serving on
+    until the master kills it at GRACEFUL_TIMEOUT (gunicorn issue #1910)."""
+    case = GTHREAD
+    project = installed(case)
+    env = gunicorn_worker_env(
+        project, tmp_path, WEB_CONCURRENCY="1", GRACEFUL_TIMEOUT="15", PLINTH_TEST_FORK_PAUSE="2"
+    )
+    with start_server(container_command(project), project, env, tmp_path / "server.log") as srv:
+        wait_for(lambda: workers_of(srv.proc.pid), 30, "the worker's fork", srv.output)
+        srv.proc.send_signal(signal.SIGTERM)  # while the new worker is held after its fork
+        stopping = time.monotonic()
+        try:
+            code = srv.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{case} still running 30 s after SIGTERM\n{srv.output()}")
+        took = time.monotonic() - stopping
+    assert code == 0, f"{case} exited {code} on SIGTERM\n{srv.output()}"
+    assert "Worker exiting" in srv.output(), f"the worker was killed, not stopped\n{srv.output()}"
+    assert took < 12, f"{case} took {took:.1f} s to stop, GRACEFUL_TIMEOUT=15\n{srv.output()}"
 
 
 # What a server's supervisor, which never loads the app, logs first.
