@@ -11,7 +11,8 @@ Sections (README "Benchmarks" explains how to read the table):
   db        GET /items?limit=20 and POST /items on the real PostgreSQL, against a bare app doing
             the same queries with the same driver and pool size: req/s >= 0.9x, p99 <= 1.2x.
   overhead  instructions per request (valgrind callgrind, N in-process requests through the app
-            the server imports, no server, no sockets): deterministic to well under 1 %.
+            the server imports, no server, no sockets): deterministic to well under 1 %. /health
+            without a database, and GET /items?limit=20 on PostgreSQL where a bare /items exists.
   render    `copier copy` and `plinth new --yes` of the default service, bytecode compiled,
             after one warm run; where the time goes.
   rules     the rulebook's claims measured on generated services: R12/R13 (I/O at 500

@@ -25,7 +25,7 @@ HTTP_SERVERS: dict[str, tuple[str, str]] = {
     "litestar": ("gunicorn-uvicorn", "granian"),
     "django": ("gunicorn-uvicorn", "gunicorn"),
 }
-DB_FRAMEWORKS = ("fastapi", "flask")
+DB_FRAMEWORKS = ("fastapi", "flask", "litestar")
 
 Row = tuple[str, ...]
 
@@ -304,6 +304,9 @@ def overhead(ws: Workspace, args: Any, pin: Pinning) -> Iterator[Row]:
     for framework in args.framework_list:
         case = f"{framework} in-process /health"
         yield from guarded(case, lambda f=framework: overhead_case(ws, args, f))
+    for framework in [f for f in args.framework_list if f in DB_FRAMEWORKS]:
+        case = f"{framework} in-process /items"
+        yield from guarded(case, lambda f=framework: overhead_db_case(ws, args, f))
 
 
 # FastAPI's `include_router` keeps each router as a level that every request matches
@@ -363,6 +366,33 @@ def overhead_case(ws: Workspace, args: Any, framework: str) -> Iterator[Row]:
                "", "", load)  # fmt: skip
         yield (case, "us/request in-process", f"{g_us:.1f}", f"{f_us:.1f}", f"{g_us / f_us:.2f}",
                "", "", load)  # fmt: skip
+
+
+def overhead_db_case(ws: Workspace, args: Any, framework: str) -> Iterator[Row]:
+    """GET /items?limit=20 on PostgreSQL: the database's own work runs in its server process,
+    so the count is the app's, the ORM's and the driver's."""
+    server = HTTP_SERVERS[framework][0]
+    project = ws.project(framework=framework, database="postgresql", server=server)
+    bare = add_bare(project, server)
+    iface = interface(framework, server)
+    with database(project) as url:
+        env = project.env(DATABASE_URL=url, BENCH_DATABASE_URL=url)
+        subprocess.run(
+            ["alembic", "upgrade", "head"],
+            cwd=project.path,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        seed(url)
+        before = harness.load()
+        query = "limit=20"
+        g_ir, _ = instructions(project, project.target, iface, args, env, "/items", query)
+        b_ir, _ = instructions(project, bare, iface, args, env, "/items", query)
+    case = f"{framework} {project.target} GET /items?limit=20 (PostgreSQL)"
+    load = f"{before:.1f}->{harness.load():.1f}"
+    ratio = f"{g_ir / b_ir:.2f}"
+    yield (case, "instructions/request", f"{g_ir:,.0f}", f"{b_ir:,.0f}", ratio, "", "", load)
 
 
 # --------------------------------------------------------------------------- render
