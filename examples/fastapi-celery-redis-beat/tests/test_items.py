@@ -44,6 +44,14 @@ async def test_missing_item_is_404(client: AsyncClient) -> None:
 async def test_invalid_payload_is_422(client: AsyncClient, payload: dict[str, object]) -> None:
     response = await client.post("/items", json=payload)
     assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][0] == "body"
+
+
+async def test_malformed_json_is_422(client: AsyncClient) -> None:
+    headers = {"content-type": "application/json"}
+    response = await client.post("/items", content=b"{not json", headers=headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body"]
 
 
 async def test_list_paginates_in_id_order(client: AsyncClient) -> None:
@@ -55,7 +63,15 @@ async def test_list_paginates_in_id_order(client: AsyncClient) -> None:
     assert first["total"] == 5
     assert [item["id"] for item in first["items"]] == ids[:2]
     assert [item["id"] for item in rest["items"]] == ids[2:]
-    assert (await client.get("/items", params={"limit": 101})).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "params", [{"limit": 0}, {"limit": 101}, {"offset": -1}, {"offset": 2**31}]
+)
+async def test_paging_out_of_range_is_422(client: AsyncClient, params: dict[str, int]) -> None:
+    response = await client.get("/items", params=params)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", *params]
 
 
 async def test_update_changes_only_given_fields(client: AsyncClient) -> None:
@@ -66,11 +82,19 @@ async def test_update_changes_only_given_fields(client: AsyncClient) -> None:
     assert response.status_code == 200
     assert response.json()["name"] == "after"
     assert response.json()["description"] == "kept"
-    # A name cannot be removed: null leaves it as it is.
-    unchanged = await client.patch(f"/items/{item_id}", json={"name": None})
-    assert unchanged.status_code == 200
-    assert unchanged.json()["name"] == "after"
     assert (await client.patch("/items/999999", json={"name": "x"})).status_code == 404
+
+
+async def test_a_null_name_is_422(client: AsyncClient) -> None:
+    # A name cannot be removed; a null description removes the description.
+    item_id = await _create(client, "named", "described")
+
+    assert (await client.post("/items", json={"name": None})).status_code == 422
+    null_name = await client.patch(f"/items/{item_id}", json={"name": None})
+    assert null_name.status_code == 422
+    assert null_name.json()["detail"][0]["loc"] == ["body", "name"]
+    cleared = (await client.patch(f"/items/{item_id}", json={"description": None})).json()
+    assert (cleared["name"], cleared["description"]) == ("named", None)
 
 
 async def test_delete_removes_the_item(client: AsyncClient) -> None:

@@ -1,4 +1,8 @@
+import asyncio
+import threading
+import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from httpx import ASGITransport, AsyncClient
@@ -6,6 +10,8 @@ from sqlalchemy.engine import make_url
 
 from my_service.main import create_app
 from my_service.settings import Settings
+
+from .outage import database_down
 
 pytestmark = pytest.mark.anyio
 
@@ -30,6 +36,51 @@ async def test_responses_carry_a_request_id(client: AsyncClient) -> None:
 
     echoed = await client.get("/health", headers={"X-Request-ID": "abc-123"})
     assert echoed.headers["x-request-id"] == "abc-123"
+
+
+async def test_unknown_routes_and_methods_answer_json(client: AsyncClient) -> None:
+    missing = await client.get("/nowhere")
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "Not Found"
+    assert missing.json()["request_id"] == missing.headers["x-request-id"]
+    assert len(missing.headers["x-request-id"]) == 32
+
+    wrong_method = await client.delete("/health")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["detail"] == "Method Not Allowed"
+    assert wrong_method.headers["allow"]
+
+
+async def test_openapi_schema_lists_the_routes(client: AsyncClient) -> None:
+    response = await client.get("/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/health/ready" in paths
+    assert "/items/{item_id}" in paths
+
+
+async def test_readiness_answers_within_one_deadline(settings: Settings) -> None:
+    deadline = 0.5
+    release = threading.Event()
+
+    async def hung() -> None:  # blocked on a thread, which no cancellation ends
+        await asyncio.to_thread(release.wait, 10)
+
+    app = create_app(settings.model_copy(update={"readiness_timeout_seconds": deadline}))
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
+    ):
+        app.state.readiness_checks = {"hung-1": hung, "hung-2": hung, "hung-3": hung}
+        started = time.monotonic()
+        try:
+            ready = await client.get("/health/ready")
+        finally:
+            release.set()
+        elapsed = time.monotonic() - started
+    assert ready.status_code == 503
+    assert ready.json()["checks"] == {"hung-1": "down", "hung-2": "down", "hung-3": "down"}
+    assert elapsed < 2 * deadline  # one deadline for all checks, not one per hung check
 
 
 def _unreachable(database_url: str) -> str:
@@ -59,3 +110,21 @@ async def test_readiness_fails_while_the_database_is_down(
 
     live = await client_without_database.get("/health")
     assert live.status_code == 200
+
+
+async def test_readiness_recovers_when_the_database_comes_back(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with database_down(settings.database_url, tmp_path) as (url, bring_back):
+        app = create_app(settings.model_copy(update={"database_url": url}))
+        async with (
+            app.router.lifespan_context(app),
+            AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
+        ):
+            assert (await client.get("/health/ready")).status_code == 503
+
+            bring_back()
+
+            ready = await client.get("/health/ready")
+            assert ready.status_code == 200, ready.text
+            assert ready.json() == {"status": "ok", "checks": {"database": "ok"}}

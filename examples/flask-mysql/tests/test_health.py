@@ -1,3 +1,5 @@
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,29 @@ def test_unknown_routes_and_methods_answer_json(client: FlaskClient) -> None:
     assert wrong_method.json is not None
     assert wrong_method.json["detail"] == "Method Not Allowed"
     assert wrong_method.headers["allow"]
+
+
+def test_readiness_answers_within_one_deadline(settings: Settings) -> None:
+    deadline = 0.5
+    release = threading.Event()
+
+    def hung() -> None:
+        release.wait(10)
+
+    app = create_app(settings.model_copy(update={"readiness_timeout_seconds": deadline}))
+    app.extensions["readiness_checks"] = {"hung-1": hung, "hung-2": hung, "hung-3": hung}
+    started = time.monotonic()
+    try:
+        ready = app.test_client().get("/health/ready")
+    finally:
+        release.set()
+    elapsed = time.monotonic() - started
+    assert ready.status_code == 503
+    assert ready.json == {
+        "status": "unavailable",
+        "checks": {"hung-1": "down", "hung-2": "down", "hung-3": "down"},
+    }
+    assert elapsed < 2 * deadline  # one deadline for all checks, not one per hung check
 
 
 def _unreachable(database_url: str) -> str:

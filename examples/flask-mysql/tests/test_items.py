@@ -50,9 +50,13 @@ def test_invalid_payload_is_422(client: FlaskClient, payload: object) -> None:
     assert response.json["detail"][0]["loc"][0] == "body"
 
 
-def test_body_that_is_not_json_is_422(client: FlaskClient) -> None:
-    response = client.post("/items", data="name=x", content_type="text/plain")
+def test_malformed_json_is_422(client: FlaskClient) -> None:
+    response = client.post("/items", data=b"{not json", content_type="application/json")
     assert response.status_code == 422
+    assert response.json is not None
+    assert response.json["detail"][0]["loc"] == ["body"]
+    # Read as JSON whatever the content type says.
+    assert client.post("/items", data="name=x", content_type="text/plain").status_code == 422
 
 
 def test_list_paginates_in_id_order(client: FlaskClient) -> None:
@@ -66,10 +70,16 @@ def test_list_paginates_in_id_order(client: FlaskClient) -> None:
     assert first["total"] == 5
     assert [item["id"] for item in first["items"]] == ids[:2]
     assert [item["id"] for item in rest["items"]] == ids[2:]
-    too_many = client.get("/items", query_string={"limit": 101})
-    assert too_many.status_code == 422
-    assert too_many.json is not None
-    assert too_many.json["detail"][0]["loc"] == ["query", "limit"]
+
+
+@pytest.mark.parametrize(
+    "params", [{"limit": 0}, {"limit": 101}, {"offset": -1}, {"offset": 2**31}]
+)
+def test_paging_out_of_range_is_422(client: FlaskClient, params: dict[str, int]) -> None:
+    response = client.get("/items", query_string=params)
+    assert response.status_code == 422
+    assert response.json is not None
+    assert response.json["detail"][0]["loc"] == ["query", *params]
 
 
 def test_update_changes_only_given_fields(client: FlaskClient) -> None:
@@ -81,12 +91,21 @@ def test_update_changes_only_given_fields(client: FlaskClient) -> None:
     assert response.json is not None
     assert response.json["name"] == "after"
     assert response.json["description"] == "kept"
-    # A name cannot be removed: null leaves it as it is.
-    unchanged = client.patch(f"/items/{item_id}", json={"name": None})
-    assert unchanged.status_code == 200
-    assert unchanged.json is not None
-    assert unchanged.json["name"] == "after"
     assert client.patch("/items/999999", json={"name": "x"}).status_code == 404
+
+
+def test_a_null_name_is_422(client: FlaskClient) -> None:
+    # A name cannot be removed; a null description removes the description.
+    item_id = _create(client, "named", "described")
+
+    assert client.post("/items", json={"name": None}).status_code == 422
+    null_name = client.patch(f"/items/{item_id}", json={"name": None})
+    assert null_name.status_code == 422
+    assert null_name.json is not None
+    assert null_name.json["detail"][0]["loc"] == ["body", "name"]
+    cleared = client.patch(f"/items/{item_id}", json={"description": None}).json
+    assert cleared is not None
+    assert (cleared["name"], cleared["description"]) == ("named", None)
 
 
 def test_delete_removes_the_item(client: FlaskClient) -> None:

@@ -21,10 +21,10 @@ def test_production_accepts_a_real_secret() -> None:
 
 def test_environment_variables_configure_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LOG_LEVEL", "DEBUG")
-    monkeypatch.setenv("THREAD_POOL_SIZE", "8")
+    monkeypatch.setenv("MAX_BODY_BYTES", "4096")
     settings = Settings()
     assert settings.log_level == "DEBUG"
-    assert settings.thread_pool_size == 8
+    assert settings.max_body_bytes == 4096
 
 
 @pytest.mark.parametrize(

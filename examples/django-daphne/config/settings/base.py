@@ -9,7 +9,7 @@ from pathlib import Path
 
 import django_stubs_ext
 
-from my_service.db import database_config
+from my_service.database_url import database_config
 from my_service.logs import configure_logging
 from my_service.settings import get_settings
 
@@ -72,7 +72,7 @@ TEMPLATES = [
     },
 ]
 
-# DATABASE_URL is parsed in one place (my_service.db). Pool sizes are per worker
+# DATABASE_URL is parsed in one place (my_service.database_url). Pool sizes are per worker
 # process (R16): keep (DB_POOL_SIZE + DB_MAX_OVERFLOW) x workers x replicas below max_connections.
 DATABASES = {
     "default": database_config(

@@ -4,7 +4,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from my_service.db import database_config
+from my_service.database_url import database_config
 
 from .base import *  # noqa: F403
 

@@ -13,7 +13,7 @@ from celery import Celery
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .db import create_engine, create_sessionmaker, ping
-from .health import ReadinessCheck
+from .readiness import AsyncCheck
 from .settings import Settings
 from .tasks.app import close_broker_pools, create_celery, load_broker_client, ping_broker
 
@@ -25,7 +25,7 @@ class Resources:
     """What the lifespan puts on `app.state`, one attribute per field, for the dependencies."""
 
     http_client: httpx.AsyncClient
-    readiness_checks: dict[str, ReadinessCheck]
+    readiness_checks: dict[str, AsyncCheck]
     sessions: async_sessionmaker[AsyncSession]
     celery: Celery
 
@@ -47,7 +47,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     worker, R16) and close them all on the way out."""
     # Sync handlers and blocking calls run in the anyio thread pool, sized here (R13).
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.thread_pool_size
-    readiness_checks: dict[str, ReadinessCheck] = {}
+    readiness_checks: dict[str, AsyncCheck] = {}
     async with AsyncExitStack() as stack:
         http_client = await stack.enter_async_context(
             httpx.AsyncClient(timeout=settings.http_timeout_seconds, verify=outbound_tls())

@@ -7,7 +7,7 @@ from .digests.router import router as digests_router
 from .items.router import router as items_router
 from .tasks.router import router as tasks_router
 
-# Plain routers (no nested routers, no lifespans): `create_app` puts their routes on the app itself.
+# `create_app` includes each one; a router may include routers of its own.
 ROUTERS: list[APIRouter] = [
     health.router,
     items_router,

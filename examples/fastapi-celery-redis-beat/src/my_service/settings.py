@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     celery_worker_concurrency: int | None = Field(default=None, ge=1)
     celery_broker_connect_timeout_seconds: float = Field(default=5.0, gt=0)
 
-    # Tokens of the anyio thread pool that runs `def` handlers and blocking calls (R13).
+    # Tokens of the anyio thread pool that runs `def` handlers and blocking calls (R13), and the
+    # timeout of the shared outbound HTTP client (R15): both opened in `resources.py`.
     thread_pool_size: int = Field(default=40, ge=1)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)

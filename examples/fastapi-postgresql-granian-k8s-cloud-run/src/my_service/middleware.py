@@ -77,46 +77,48 @@ class RequestContextMiddleware:
                 ]
             await send(message)
 
-        async def too_large() -> None:
-            nonlocal answered
-            body = error_json(body_too_large(self.max_body_bytes), request_id)
-            await send_with_request_id(
-                {
-                    "type": "http.response.start",
-                    "status": 413,
-                    "headers": [
-                        (b"content-type", JSON_CONTENT_TYPE.encode()),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"connection", b"close"),
-                    ],
-                }
-            )
-            await send_with_request_id({"type": "http.response.body", "body": body})
-            answered = True
-
-        received = 0
-
-        async def receive_within_limit() -> Message:
-            nonlocal received
-            message: Message = await receive()
-            if message["type"] == "http.request" and not answered:
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    await too_large()
-            if answered:  # the app stops reading as if the client had gone
-                return {"type": "http.disconnect"}
-            return message
-
         try:
-            if content_length is not None:
-                if int(content_length) > self.max_body_bytes:
-                    await too_large()
-                else:
-                    await self.app(scope, receive, send_with_request_id)
-            elif scope["method"] in BODILESS_METHODS:
+            if content_length is None and scope["method"] in BODILESS_METHODS:
                 await self.app(scope, receive, send_with_request_id)
-            else:
+                return
+
+            # Only a request that may carry a body pays for the limit's closures.
+            async def too_large() -> None:
+                nonlocal answered
+                body = error_json(body_too_large(self.max_body_bytes), request_id)
+                await send_with_request_id(
+                    {
+                        "type": "http.response.start",
+                        "status": 413,
+                        "headers": [
+                            (b"content-type", JSON_CONTENT_TYPE.encode()),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close"),
+                        ],
+                    }
+                )
+                await send_with_request_id({"type": "http.response.body", "body": body})
+                answered = True
+
+            received = 0
+
+            async def receive_within_limit() -> Message:
+                nonlocal received
+                message: Message = await receive()
+                if message["type"] == "http.request" and not answered:
+                    received += len(message.get("body", b""))
+                    if received > self.max_body_bytes:
+                        await too_large()
+                if answered:  # the app stops reading as if the client had gone
+                    return {"type": "http.disconnect"}
+                return message
+
+            if content_length is None:
                 await self.app(scope, receive_within_limit, send_with_request_id)
+            elif int(content_length) > self.max_body_bytes:
+                await too_large()
+            else:
+                await self.app(scope, receive, send_with_request_id)
         except Exception:
             if not answered:  # after the 413, the app's complaint about the cut body is moot
                 raise

@@ -72,14 +72,21 @@ async def http_error(request: Request, exc: HTTPException) -> JSONResponse:  # n
     return _json(exc.status_code, detail, headers)
 
 
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
 def _allowed_methods(request: Request) -> str:
     # Starlette's Allow names the methods of the first route with the path only; `/items` has
-    # one route per method.
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        if isinstance(route, APIRoute) and route.matches(request.scope)[0] != Match.NONE:
-            methods |= route.methods or set()
-    return ", ".join(sorted(methods))
+    # one route per method. A route, or a router included with its routes, matches fully only
+    # for a method it takes: ask each one per method, however deep the routers nest.
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    )
 
 
 async def unexpected_error(_: Request, exc: Exception) -> JSONResponse:  # noqa: RUF029

@@ -12,7 +12,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .db import create_engine, create_sessionmaker, ping
-from .health import ReadinessCheck
+from .readiness import AsyncCheck
 from .settings import Settings
 
 logger = structlog.stdlib.get_logger(__name__)
@@ -23,7 +23,7 @@ class Resources:
     """What the lifespan puts on `app.state`, one attribute per field, for the dependencies."""
 
     http_client: httpx.AsyncClient
-    readiness_checks: dict[str, ReadinessCheck]
+    readiness_checks: dict[str, AsyncCheck]
     sessions: async_sessionmaker[AsyncSession]
 
 
@@ -44,7 +44,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     worker, R16) and close them all on the way out."""
     # Sync handlers and blocking calls run in the anyio thread pool, sized here (R13).
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.thread_pool_size
-    readiness_checks: dict[str, ReadinessCheck] = {}
+    readiness_checks: dict[str, AsyncCheck] = {}
     async with AsyncExitStack() as stack:
         http_client = await stack.enter_async_context(
             httpx.AsyncClient(timeout=settings.http_timeout_seconds, verify=outbound_tls())

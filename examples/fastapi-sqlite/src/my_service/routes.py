@@ -5,7 +5,7 @@ from fastapi import APIRouter
 from . import health
 from .items.router import router as items_router
 
-# Plain routers (no nested routers, no lifespans): `create_app` puts their routes on the app itself.
+# `create_app` includes each one; a router may include routers of its own.
 ROUTERS: list[APIRouter] = [
     health.router,
     items_router,

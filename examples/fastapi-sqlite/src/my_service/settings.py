@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=5, ge=0)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
 
-    # Tokens of the anyio thread pool that runs `def` handlers and blocking calls (R13).
+    # Tokens of the anyio thread pool that runs `def` handlers and blocking calls (R13), and the
+    # timeout of the shared outbound HTTP client (R15): both opened in `resources.py`.
     thread_pool_size: int = Field(default=40, ge=1)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)

@@ -9,8 +9,8 @@ from flask import Flask
 
 from .db import init_db, ping
 from .errors import register_error_handlers
-from .health import ReadinessCheck
 from .logs import configure_logging
+from .readiness import BlockingCheck
 from .request_context import register_request_context
 from .routes import register_blueprints
 from .settings import Settings, get_settings
@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # Werkzeug answers 413 before reading a body that declares more, and stops one that sends more.
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions["settings"] = settings
-    readiness_checks: dict[str, ReadinessCheck] = {}
+    readiness_checks: dict[str, BlockingCheck] = {}
     engine = init_db(app, settings)
     readiness_checks["database"] = lambda: ping(engine)
     app.extensions["readiness_checks"] = readiness_checks

@@ -29,10 +29,6 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=5, ge=1)
     db_max_overflow: int = Field(default=5, ge=0)
     db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
-
-    # Tokens of the anyio thread pool that runs `def` handlers and blocking calls (R13).
-    thread_pool_size: int = Field(default=40, ge=1)
-    http_timeout_seconds: float = Field(default=10.0, gt=0)
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)
     # The largest request body taken (413 above it), checked before the body is read or parsed.
     max_body_bytes: int = Field(default=1_048_576, ge=1)

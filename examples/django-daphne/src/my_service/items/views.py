@@ -7,7 +7,6 @@ interfaces without blocking an event loop (R12). CSRF does not apply: the API ta
 """
 
 from http import HTTPStatus
-from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router
@@ -15,12 +14,12 @@ from ninja import Path, Query, Router
 from ..api import error, json_response
 from ..contract import ErrorResponse, ValidationErrorResponse
 from .models import Item
-from .schemas import MAX_ID, ItemCreate, ItemPage, ItemRead, ItemUpdate, PageQuery
+from .schemas import ItemCreate, ItemId, ItemPage, ItemRead, ItemUpdate, PageQuery
 
 router = Router(tags=["items"])
 
 # Taken as text by the route and validated by pydantic: ASCII digits within the column's range.
-ItemIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+ItemIdPath = Path[ItemId]
 
 INVALID = {422: ValidationErrorResponse}
 NOT_FOUND = {404: ErrorResponse}

@@ -7,7 +7,7 @@ from ..contract import ErrorResponse, ValidationErrorResponse
 from ..deps import DbSession
 from ..errors import JSONBodyRoute
 from .models import Item
-from .schemas import MAX_ID, ItemCreate, ItemPage, ItemRead, ItemUpdate, PageQuery
+from .schemas import ItemCreate, ItemId, ItemPage, ItemRead, ItemUpdate, PageQuery
 
 # What the routes answer besides success, for the OpenAPI document (contract.py).
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}}
@@ -19,7 +19,7 @@ BODY_ERRORS: dict[int | str, dict[str, Any]] = {
 
 router = APIRouter(prefix="/items", tags=["items"], responses=INVALID, route_class=JSONBodyRoute)
 
-ItemIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+ItemIdPath = Annotated[ItemId, Path()]
 
 
 async def _get_or_404(session: DbSession, item_id: int) -> Item:

@@ -1,6 +1,5 @@
 """The Celery application, configured from the same `Settings` as the web app (R20-R22).
 
-
 The web process builds one with `create_celery(settings)` in its lifespan, to publish; the Celery
 processes load `my_service.tasks.worker`, which builds it from the environment.
 """

@@ -1,20 +1,33 @@
-"""The items API's input and output, the same for every framework.
+"""The items API's rules, the same for every framework: each framework's routes take their input
+with these types and models, and restate none of the constraints.
 
 Ids and paging are bounded by what the `items.id` column holds (a 4-byte integer on PostgreSQL
 and MySQL), so a request can never reach the database driver with a number it would overflow on:
-anything outside is refused as invalid input (422), like any other constraint below.
+anything outside is refused as invalid input (422), like any other constraint below. The bounds
+are `annotated_types` constraints, which pydantic, FastAPI, Django Ninja and Litestar's own
+parameter parsing all enforce and document.
 """
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from annotated_types import Interval
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 MAX_ID = 2**31 - 1
+DEFAULT_LIMIT = 20
 
-ItemId = Annotated[int, Field(ge=1, le=MAX_ID)]
-Limit = Annotated[int, Field(ge=1, le=100)]
-Offset = Annotated[int, Field(ge=0, le=MAX_ID)]
+ItemId = Annotated[int, Interval(ge=1, le=MAX_ID)]
+Limit = Annotated[int, Interval(ge=1, le=100)]
+Offset = Annotated[int, Interval(ge=0, le=MAX_ID)]
 
 # No NUL characters (PostgreSQL text cannot hold them); a name has one character that is not a
 # space, tab or line break. Patterns spell their classes out, so that every regex engine (the
@@ -37,7 +50,7 @@ Timestamp = Annotated[datetime, AfterValidator(_aware)]
 class PageQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    limit: Limit = 20
+    limit: Limit = DEFAULT_LIMIT
     offset: Offset = 0
 
 
@@ -49,19 +62,25 @@ class ItemCreate(BaseModel):
 
 
 class ItemUpdate(BaseModel):
-    """A partial update: only the fields given change. A name cannot be removed, so a null name
-    leaves it as it is; a null description removes the description."""
+    """A partial update: only the fields given change. A null description removes the
+    description; a name cannot be removed, so a null name is invalid input (422), and the
+    OpenAPI document says the name is a string."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = None
+    name: Name | SkipJsonSchema[None] = None
     description: Description | None = None
 
+    @field_validator("name")
+    @classmethod
+    def _name_is_not_null(cls, name: str | None) -> str:
+        # Runs only for a name the request gave (an absent one keeps its default).
+        if name is None:
+            raise ValueError("a name cannot be removed")
+        return name
+
     def changes(self) -> dict[str, Any]:
-        changes = self.model_dump(exclude_unset=True)
-        if changes.get("name", "") is None:
-            del changes["name"]
-        return changes
+        return self.model_dump(exclude_unset=True)
 
 
 class ItemRead(BaseModel):

@@ -28,8 +28,12 @@ def create_item() -> ResponseReturnValue:
     session = get_session()
     item = Item(**payload.model_dump())
     session.add(item)
+    # Flush and read the server-side defaults (created_at, updated_at) on the connection the
+    # INSERT used, then commit: refreshing after the commit checks a connection out again (a
+    # pre-ping and a new transaction), which halved POST throughput against PostgreSQL.
+    session.flush()
+    session.refresh(item)
     session.commit()
-    session.refresh(item)  # server-side defaults: created_at, updated_at
     return ItemRead.model_validate(item).model_dump(mode="json"), 201
 
 
@@ -64,8 +68,9 @@ def update_item(item_id: str) -> ResponseReturnValue:
     for field, value in payload.changes().items():
         setattr(item, field, value)
     session = get_session()
+    session.flush()
+    session.refresh(item)  # updated_at, in the same transaction (see create_item)
     session.commit()
-    session.refresh(item)
     return ItemRead.model_validate(item).model_dump(mode="json")
 
 
