@@ -50,7 +50,7 @@ from helpers import (
     wait_healthy,
     wait_until,
 )
-from matrix import AnswerSet, params, tagged
+from matrix import BY_NAME, AnswerSet, params, tagged
 
 pytestmark = pytest.mark.deep
 
@@ -317,7 +317,7 @@ os.register_at_fork(after_in_child=in_new_worker)
 """
 
 
-GTHREAD = "flask-gunicorn-gthread"
+GTHREAD = BY_NAME["servers-flask-gunicorn-gthread"]
 
 
 def gunicorn_worker_env(project: Path, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -327,9 +327,9 @@ def gunicorn_worker_env(project: Path, tmp_path: Path, **extra: str) -> dict[str
     return container_env(project, PYTHONPATH=str(site), **extra)
 
 
-@pytest.mark.xdist_group(f"server-{GTHREAD}")
+@pytest.mark.xdist_group(GTHREAD.name)
 def test_gunicorn_stops_within_graceful_timeout_with_nothing_in_flight(
-    installed: Callable[[str], Path], tmp_path: Path
+    installed: Installed, tmp_path: Path
 ) -> None:
     """R10, C33: with only an idle keep-alive connection open (a load balancer's, a HEALTHCHECK's),
     SIGTERM stops the server well within GRACEFUL_TIMEOUT, though each worker's exit-time garbage
@@ -355,9 +355,9 @@ def test_gunicorn_stops_within_graceful_timeout_with_nothing_in_flight(
     assert took < 5, f"{case} took {took:.1f} s to stop, GRACEFUL_TIMEOUT=6\n{srv.output()}"
 
 
-@pytest.mark.xdist_group(f"server-{GTHREAD}")
+@pytest.mark.xdist_group(GTHREAD.name)
 def test_gunicorn_worker_forked_as_sigterm_arrives_stops(
-    installed: Callable[[str], Path], tmp_path: Path
+    installed: Installed, tmp_path: Path
 ) -> None:
     """C33: a worker that gets its SIGTERM before it has installed its own signal handlers (it was
     forked just before the master was told to stop) still stops by itself, instead of serving on
@@ -368,7 +368,8 @@ def test_gunicorn_worker_forked_as_sigterm_arrives_stops(
         project, tmp_path, WEB_CONCURRENCY="1", GRACEFUL_TIMEOUT="15", PLINTH_TEST_FORK_PAUSE="2"
     )
     with start_server(container_command(project), project, env, tmp_path / "server.log") as srv:
-        wait_for(lambda: workers_of(srv.proc.pid), 30, "the worker's fork", srv.output)
+        forked = lambda: workers_of(srv.proc.pid)  # noqa: E731
+        wait_until(forked, timeout=30, what="the worker's fork", output=srv.output)
         srv.proc.send_signal(signal.SIGTERM)  # while the new worker is held after its fork
         stopping = time.monotonic()
         try:
