@@ -4,8 +4,8 @@ Plain ASGI (no `BaseHTTPMiddleware`, no framework header helpers): it costs a fe
 request, and FastAPI and Litestar projects share it. The ASGI types are spelled out here because
 the two frameworks type scopes differently.
 
-Every ASGI server plinth offers runs each request in a context of its own (plinth's
-docs/RULES.md C19), so the request id and whatever a handler binds with `structlog.contextvars`
+Every ASGI server plinth offers runs each request in a context of its own
+(docs/serving.md C19), so the request id and whatever a handler binds with `structlog.contextvars`
 end with the request; nothing needs clearing or resetting here. The id is still set when the server
 logs an unhandled exception, so its traceback carries the id too.
 

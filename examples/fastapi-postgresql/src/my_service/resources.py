@@ -30,7 +30,7 @@ class Resources:
 def outbound_tls() -> ssl.SSLContext | bool:
     """How the HTTP client verifies servers: against the OS's hashed CA directory, read one issuer
     at a time during handshakes. httpx's default, loading a whole CA bundle, costs every worker
-    30-80 ms and 2 MB at start (plinth's docs/RULES.md C17); it stays where there is no such
+    30-80 ms and 2 MB at start (docs/serving.md C17); it stays where there is no such
     directory (macOS, Windows) or SSL_CERT_FILE names a bundle."""
     capath = ssl.get_default_verify_paths().capath
     if capath is None or os.environ.get("SSL_CERT_FILE"):

@@ -20,7 +20,7 @@ from structlog.typing import EventDict, WrappedLogger
 from .settings import LogFormat, settings_or_exit
 
 # One variable of our own: setting it costs a fraction of a microsecond per request, where
-# structlog's bind_contextvars and clear_contextvars cost about 2 us (plinth's docs/RULES.md C19).
+# structlog's bind_contextvars and clear_contextvars cost about 2 us (docs/serving.md C19).
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
@@ -98,7 +98,7 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
         server_logger.propagate = True
     # The request middleware logs each request with its id; the server's access log would repeat
     # it. With no handler to reach, uvicorn does not even build its line: disabling the logger
-    # alone still cost about 2 us per request (plinth's docs/RULES.md C19).
+    # alone still cost about 2 us per request (docs/serving.md C19).
     access = logging.getLogger("uvicorn.access")
     access.handlers.clear()
     access.propagate = False

@@ -47,7 +47,7 @@ worker_tmp_dir = HEARTBEAT_DIR if os.path.isdir(HEARTBEAT_DIR) else None
 control_socket_disable = True
 
 
-# Stopping within GRACEFUL_TIMEOUT (plinth's docs/RULES.md C33). A worker that got SIGTERM has
+# Stopping within GRACEFUL_TIMEOUT (docs/serving.md C33). A worker that got SIGTERM has
 # stopped serving, but Python's exit then runs full garbage collections over the whole app, about
 # 0.2-0.3 s of CPU per worker: several workers on a starved CPU took the entire GRACEFUL_TIMEOUT
 # and were killed at its end with nothing in flight. Those collections skip frozen objects, and
