@@ -1,11 +1,13 @@
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
 from alembic.config import Config
+from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import Connection, delete
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -81,12 +83,33 @@ def celery_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[AsyncClient]:
+def openapi_path() -> str:
+    return "/openapi.json"
+
+
+# `async with open_app(settings) as (app, client)`: an app built from those settings, started
+# (lifespan included), and a client that calls it in process.
+type OpenApp = Callable[[Settings], AbstractAsyncContextManager[tuple[FastAPI, AsyncClient]]]
+
+
+@pytest.fixture
+def open_app() -> OpenApp:
+    return serve
+
+
+@asynccontextmanager
+async def serve(settings: Settings) -> AsyncIterator[tuple[FastAPI, AsyncClient]]:
     app = create_app(settings)
     async with (
         app.router.lifespan_context(app),
         AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
     ):
+        yield app, client
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[AsyncClient]:
+    async with serve(settings) as (app, client):
         yield client
         async with app.state.sessions.begin() as session:
             await session.execute(delete(Item))

@@ -3,10 +3,11 @@ import threading
 import time
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 
-from my_service.main import create_app
 from my_service.settings import Settings
+
+from .conftest import OpenApp
 
 pytestmark = pytest.mark.anyio
 
@@ -46,25 +47,22 @@ async def test_unknown_routes_and_methods_answer_json(client: AsyncClient) -> No
     assert wrong_method.headers["allow"]
 
 
-async def test_openapi_schema_lists_the_routes(client: AsyncClient) -> None:
-    response = await client.get("/openapi.json")
+async def test_openapi_schema_lists_the_routes(client: AsyncClient, openapi_path: str) -> None:
+    response = await client.get(openapi_path)
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/health/ready" in paths
 
 
-async def test_readiness_answers_within_one_deadline(settings: Settings) -> None:
+async def test_readiness_answers_within_one_deadline(open_app: OpenApp, settings: Settings) -> None:
     deadline = 0.5
     release = threading.Event()
 
     async def hung() -> None:  # blocked on a thread, which no cancellation ends
         await asyncio.to_thread(release.wait, 10)
 
-    app = create_app(settings.model_copy(update={"readiness_timeout_seconds": deadline}))
-    async with (
-        app.router.lifespan_context(app),
-        AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
-    ):
+    deadline_settings = settings.model_copy(update={"readiness_timeout_seconds": deadline})
+    async with open_app(deadline_settings) as (app, client):
         app.state.readiness_checks = {"hung-1": hung, "hung-2": hung, "hung-3": hung}
         started = time.monotonic()
         try:

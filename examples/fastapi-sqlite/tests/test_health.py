@@ -5,12 +5,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy.engine import make_url
 
-from my_service.main import create_app
 from my_service.settings import Settings
 
+from .conftest import OpenApp
 from .outage import database_down
 
 pytestmark = pytest.mark.anyio
@@ -51,26 +51,23 @@ async def test_unknown_routes_and_methods_answer_json(client: AsyncClient) -> No
     assert wrong_method.headers["allow"]
 
 
-async def test_openapi_schema_lists_the_routes(client: AsyncClient) -> None:
-    response = await client.get("/openapi.json")
+async def test_openapi_schema_lists_the_routes(client: AsyncClient, openapi_path: str) -> None:
+    response = await client.get(openapi_path)
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/health/ready" in paths
     assert "/items/{item_id}" in paths
 
 
-async def test_readiness_answers_within_one_deadline(settings: Settings) -> None:
+async def test_readiness_answers_within_one_deadline(open_app: OpenApp, settings: Settings) -> None:
     deadline = 0.5
     release = threading.Event()
 
     async def hung() -> None:  # blocked on a thread, which no cancellation ends
         await asyncio.to_thread(release.wait, 10)
 
-    app = create_app(settings.model_copy(update={"readiness_timeout_seconds": deadline}))
-    async with (
-        app.router.lifespan_context(app),
-        AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
-    ):
+    deadline_settings = settings.model_copy(update={"readiness_timeout_seconds": deadline})
+    async with open_app(deadline_settings) as (app, client):
         app.state.readiness_checks = {"hung-1": hung, "hung-2": hung, "hung-3": hung}
         started = time.monotonic()
         try:
@@ -91,13 +88,11 @@ def _unreachable(database_url: str) -> str:
 
 
 @pytest.fixture
-async def client_without_database(settings: Settings) -> AsyncIterator[AsyncClient]:
+async def client_without_database(
+    open_app: OpenApp, settings: Settings
+) -> AsyncIterator[AsyncClient]:
     broken = settings.model_copy(update={"database_url": _unreachable(settings.database_url)})
-    app = create_app(broken)
-    async with (
-        app.router.lifespan_context(app),
-        AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
-    ):
+    async with open_app(broken) as (_, client):
         yield client
 
 
@@ -113,14 +108,10 @@ async def test_readiness_fails_while_the_database_is_down(
 
 
 async def test_readiness_recovers_when_the_database_comes_back(
-    settings: Settings, tmp_path: Path
+    open_app: OpenApp, settings: Settings, tmp_path: Path
 ) -> None:
     with database_down(settings.database_url, tmp_path) as (url, bring_back):
-        app = create_app(settings.model_copy(update={"database_url": url}))
-        async with (
-            app.router.lifespan_context(app),
-            AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
-        ):
+        async with open_app(settings.model_copy(update={"database_url": url})) as (_, client):
             assert (await client.get("/health/ready")).status_code == 503
 
             bring_back()

@@ -1,5 +1,6 @@
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -71,9 +72,30 @@ def settings(migrated_database_url: str) -> Settings:
 
 
 @pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[AsyncClient]:
+def openapi_path() -> str:
+    return "/schema/openapi.json"
+
+
+# `async with open_app(settings) as (app, client)`: an app built from those settings, started
+# (lifespan included), and a client that calls it in process.
+type OpenApp = Callable[[Settings], AbstractAsyncContextManager[tuple[Litestar, AsyncClient]]]
+
+
+@pytest.fixture
+def open_app() -> OpenApp:
+    return serve
+
+
+@asynccontextmanager
+async def serve(settings: Settings) -> AsyncIterator[tuple[Litestar, AsyncTestClient[Litestar]]]:
     app = create_app(settings)
     async with AsyncTestClient(app=app) as client:
+        yield app, client
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[AsyncClient]:
+    async with serve(settings) as (app, client):
         yield client
         # The test client serves the app (lifespan, engine, pool) from its own thread and event
         # loop; database work on the app's engine must run there too.
