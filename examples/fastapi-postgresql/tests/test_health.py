@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy.engine import make_url
 
 from my_service.settings import Settings
 
 from .conftest import OpenApp
-from .outage import database_down
+from .outage import database_down, unreachable
 
 pytestmark = pytest.mark.anyio
 
@@ -80,18 +79,11 @@ async def test_readiness_answers_within_one_deadline(open_app: OpenApp, settings
     assert elapsed < 2 * deadline  # one deadline for all checks, not one per hung check
 
 
-def _unreachable(database_url: str) -> str:
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        return url.set(database="/nonexistent-dir/app.db").render_as_string(hide_password=False)
-    return url.set(host="127.0.0.1", port=1).render_as_string(hide_password=False)
-
-
 @pytest.fixture
 async def client_without_database(
     open_app: OpenApp, settings: Settings
 ) -> AsyncIterator[AsyncClient]:
-    broken = settings.model_copy(update={"database_url": _unreachable(settings.database_url)})
+    broken = settings.model_copy(update={"database_url": unreachable(settings.database_url)})
     async with open_app(broken) as (_, client):
         yield client
 

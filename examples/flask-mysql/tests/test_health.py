@@ -4,12 +4,11 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy.engine import make_url
 
 from my_service.app import create_app
 from my_service.settings import Settings
 
-from .outage import database_down
+from .outage import database_down, unreachable
 
 
 def test_liveness_touches_nothing_external(client: FlaskClient) -> None:
@@ -72,16 +71,9 @@ def test_readiness_answers_within_one_deadline(settings: Settings) -> None:
     assert elapsed < 2 * deadline  # one deadline for all checks, not one per hung check
 
 
-def _unreachable(database_url: str) -> str:
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        return url.set(database="/nonexistent-dir/app.db").render_as_string(hide_password=False)
-    return url.set(host="127.0.0.1", port=1).render_as_string(hide_password=False)
-
-
 @pytest.fixture
 def client_without_database(settings: Settings) -> FlaskClient:
-    broken = settings.model_copy(update={"database_url": _unreachable(settings.database_url)})
+    broken = settings.model_copy(update={"database_url": unreachable(settings.database_url)})
     return create_app(broken).test_client()
 
 

@@ -13,6 +13,14 @@ from sqlalchemy.engine import make_url
 DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
 
 
+def unreachable(database_url: str) -> str:
+    """The same database at an address where nothing answers (a database that is down for good)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return url.set(database="/nonexistent-dir/app.db").render_as_string(hide_password=False)
+    return url.set(host="127.0.0.1", port=1).render_as_string(hide_password=False)
+
+
 class DatabaseRelay:
     """Relays 127.0.0.1:<port> to the database; while cut, refuses and breaks connections."""
 
