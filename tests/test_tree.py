@@ -5,11 +5,13 @@ files when an update turns the feature off."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import copier
 import pytest
 from helpers import REPO_ROOT, git, render
+from matrix import AnswerSet, params, tagged
 
 TEMPLATE = REPO_ROOT / "template"
 CONDITION = re.compile(r"\{%.*?%\}")
@@ -98,3 +100,18 @@ def test_update_deletes_a_turned_off_feature(
     assert not (project / "deploy").exists()
     assert not list(project.rglob("*.rej"))
     assert (pkg / "settings.py").is_file()
+
+
+@pytest.mark.parametrize("answer_set", params(tagged("servers")))
+def test_server_files_are_there_exactly_when_the_server_uses_them(
+    rendered: Callable[[AnswerSet], Path], answer_set: AnswerSet
+) -> None:
+    """`_exclude` decides from the answers alone (copier.yml says why); this checks its server
+    switches against what the render uses: `serving/proxied.py` where the CMD serves it, and
+    `serving/server_logging.json` where the server configuration or entrypoint reads it."""
+    project = rendered(answer_set)
+    (serving,) = project.glob("src/*/serving")
+    dockerfile = (project / "Dockerfile").read_text()
+    assert (serving / "proxied.py").is_file() == ("serving.proxied:app" in dockerfile)
+    readers = [p for p in serving.glob("*.py") if "server_logging.json" in p.read_text()]
+    assert (serving / "server_logging.json").is_file() == bool(readers), readers
