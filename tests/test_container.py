@@ -346,7 +346,9 @@ def service_database(project: Path, answer_set: AnswerSet) -> Iterator[str | Non
 
 @pytest.mark.parametrize("answer_set", params(CONTAINER_SETS))
 def test_image_runs_read_only_as_999_and_stops_on_sigterm(
-    images: Callable[[AnswerSet], Image], answer_set: AnswerSet
+    images: Callable[[AnswerSet], Image],
+    answer_set: AnswerSet,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     image = images(answer_set)
     assert image.config.get("User") == "999:999", image.config.get("User")
@@ -400,6 +402,11 @@ def test_image_runs_read_only_as_999_and_stops_on_sigterm(
                 # Kubernetes manifests leave 5 s beyond it). gunicorn's gthread workers, once seen
                 # using all of it with nothing in flight, must be gone within it (C33).
                 seconds = (finished_at(state) - sent).total_seconds()
+                report(
+                    tmp_path_factory,
+                    f"{answer_set.name}: SIGTERM to exit {seconds:.1f} s {label} "
+                    f"(GRACEFUL_TIMEOUT {env['GRACEFUL_TIMEOUT']} s)",
+                )
                 slack = 0 if answer_set.data.get("server") == "gunicorn" else STOP_SLACK_SECONDS
                 assert seconds < int(env["GRACEFUL_TIMEOUT"]) + slack, (
                     f"{label}: SIGTERM took {seconds:.1f} s, past GRACEFUL_TIMEOUT\n"
