@@ -18,6 +18,10 @@ Each set has a name and tags; a test selects the sets it runs by tag (``tagged("
   proofs apply; the tests check the render agrees.
 - ``golden``: committed under ``examples/<name>/`` (tests/golden.py, tests/test_examples.py).
   Golden sets take the template's defaults for what they do not set (no ``BASE``).
+- ``upgrade``: rendered at every recorded release from ``since`` on, then updated
+  (tests/test_upgrade.py). Their answers hold only what every release since then understands.
+- ``fleet``: the service the fleet and update-workflow tests generate at old releases
+  (tests/test_fleet.py, tests/test_update_workflow.py): answers every release understands.
 
 Not a cartesian product: each set is named after what it exercises, and pairs that interact
 get their own line. To cover a new choice, add or extend a line; the tiers pick it up.
@@ -48,6 +52,7 @@ class AnswerSet:
     answers: dict[str, Any] = field(default_factory=dict)
     tags: frozenset[str] = frozenset()
     base: bool = True  # BASE applies (every set but the golden samples)
+    since: str = ""  # upgrade sets: the first release that offers these answers
 
     @property
     def data(self) -> dict[str, Any]:
@@ -70,6 +75,19 @@ def server(name: str, answers: dict[str, Any], *tags: str) -> AnswerSet:
 
 def golden(name: str, answers: dict[str, Any]) -> AnswerSet:
     return AnswerSet(name, answers, frozenset({"golden"}), base=False)
+
+
+def upgrade(name: str, answers: dict[str, Any], since: str) -> AnswerSet:
+    return AnswerSet(f"upgrade-{name}", answers, frozenset({"upgrade"}), since=since)
+
+
+CELERY_AT_0_2 = {
+    "task_queue": "celery",
+    "broker": "redis",
+    "result_backend": "redis",
+    "celery_beat": True,
+    "flower": False,
+}
 
 
 # fmt: off
@@ -165,6 +183,14 @@ REGISTRY: list[AnswerSet] = [
     golden("fastapi-sqlite",                          {"database": "sqlite"}),
     golden("flask-mysql",                             {"framework": "flask", "database": "mysql"}),
     golden("django-daphne",                           {"framework": "django", "server": "daphne"}),
+    # ---- upgrade paths (tests/test_upgrade.py): one per framework plus Celery, from the first release offering it
+    upgrade("fastapi",       {"framework": "fastapi",  "database": "sqlite",     "server": "uvicorn"},          "0.1.0"),
+    upgrade("django",        {"framework": "django",   "database": "postgresql", "server": "gunicorn"},         "0.2.0"),
+    upgrade("flask",         {"framework": "flask",    "database": "mysql",      "server": "granian"},          "0.2.0"),
+    upgrade("litestar",      {"framework": "litestar", "database": "postgresql", "server": "gunicorn-uvicorn"}, "0.2.0"),
+    upgrade("django-celery", {"framework": "django",   "database": "sqlite",     "server": "gunicorn", **CELERY_AT_0_2}, "0.2.0"),
+    # ---- the fleet's service (tests/test_fleet.py, tests/test_update_workflow.py), generated at 0.2.0 on
+    AnswerSet("fleet-fastapi",                    {"framework": "fastapi", "database": "none", "server": "uvicorn"}, frozenset({"fleet"})),
 ]
 # fmt: on
 

@@ -15,14 +15,14 @@ import pytest
 import yaml
 from helpers import git
 from history import by_version, commit_all, template_with_history
-from matrix import BASE
+from matrix import BY_NAME
 from typer.testing import CliRunner
 
 from plinth.cli import app
 
 pytestmark = [pytest.mark.update, pytest.mark.xdist_group("fleet")]
 
-ANSWERS = {**BASE, "framework": "fastapi", "database": "none", "server": "uvicorn"}
+ANSWERS = BY_NAME["fleet-fastapi"].data
 PRESET = {
     "name": "acme-platform",
     "answers": {"framework": "fastapi", "server": "gunicorn-uvicorn", "database": "none"},

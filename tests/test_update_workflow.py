@@ -18,12 +18,12 @@ import pytest
 import yaml
 from helpers import VENV_BIN, git, render
 from history import by_version, commit_all, template_with_history
-from matrix import BASE
+from matrix import BY_NAME
 
 pytestmark = [pytest.mark.update, pytest.mark.xdist_group("update-workflow")]
 
 WORKFLOW = ".github/workflows/template-update.yml"
-ANSWERS = {**BASE, "framework": "fastapi", "database": "none", "server": "uvicorn"}
+ANSWERS = BY_NAME["fleet-fastapi"].data
 TEMPLATE_LINE = "Template change released in 0.5.0."
 TEAM_LINE = "Owned by the orders team."
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")

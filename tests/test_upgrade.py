@@ -1,7 +1,6 @@
-# ruff: noqa: E501  (the answer sets read as a table, one per line)
-"""Upgrade paths, for real: a service rendered at every recorded release (one answer set per
-framework plus one with Celery) and committed, then updated to the working tree with Renovate's
-flags (`--defaults --skip-answered`), without `--trust` from 0.3.0 on.
+"""Upgrade paths, for real: a service rendered at every recorded release (the sets tagged
+``upgrade`` in matrix.py: one per framework plus Celery) and committed, then updated to the
+working tree with Renovate's flags (`--defaults --skip-answered`), without `--trust` from 0.3.0 on.
 
 - untouched: no conflict, no `.rej`, and the same bytes as a fresh render of the same answers;
 - touched the way teams touch a service (a new module wired into the routes, a dependency, the
@@ -17,7 +16,6 @@ import json
 import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,49 +35,20 @@ from history import (
     tree,
     update,
 )
-from matrix import BASE
+from matrix import AnswerSet, tagged
 
 pytestmark = pytest.mark.update
 
-PACKAGE = "acme_orders"  # from BASE's project name
-
-
-@dataclass(frozen=True)
-class UpgradeSet:
-    name: str
-    answers: dict[str, Any]
-    since: str  # the first release that offers it
-
-    @property
-    def framework(self) -> str:
-        return str(self.answers["framework"])
-
-
-CELERY = {
-    "task_queue": "celery",
-    "broker": "redis",
-    "result_backend": "redis",
-    "celery_beat": True,
-    "flower": False,
-}
-# fmt: off
-UPGRADE_SETS = [
-    UpgradeSet("fastapi",       {"framework": "fastapi",  "database": "sqlite",     "server": "uvicorn"},          "0.1.0"),
-    UpgradeSet("django",        {"framework": "django",   "database": "postgresql", "server": "gunicorn"},         "0.2.0"),
-    UpgradeSet("flask",         {"framework": "flask",    "database": "mysql",      "server": "granian"},          "0.2.0"),
-    UpgradeSet("litestar",      {"framework": "litestar", "database": "postgresql", "server": "gunicorn-uvicorn"}, "0.2.0"),
-    UpgradeSet("django-celery", {"framework": "django",   "database": "sqlite",     "server": "gunicorn", **CELERY}, "0.2.0"),
-]
-# fmt: on
+PACKAGE = "acme_orders"  # from the project name every set but the golden ones shares (matrix.BASE)
 
 
 def paths() -> list[Any]:
     cases = []
     for release in releases():
-        for upgrade_set in UPGRADE_SETS:
+        for upgrade_set in tagged("upgrade"):
             if release.key >= by_version(upgrade_set.since).key:
                 name = f"{release.version}-{upgrade_set.name}"
-                group = pytest.mark.xdist_group(f"upgrade-{name}")
+                group = pytest.mark.xdist_group(name)
                 cases.append(pytest.param(release, upgrade_set, id=name, marks=group))
     return cases
 
@@ -245,13 +214,13 @@ def touch(project: Path, framework: str) -> dict[str, list[str]]:
 # In 0.1.0 FastAPI included routers with api_router.include_router(); from 0.2.0 routes.py lists
 # them in ROUTERS, each put on the app (C15): a router the team included conflicts once.
 KNOWN_CONFLICTS: dict[tuple[str, str], dict[str, str]] = {
-    ("0.1.0", "fastapi"): {f"src/{PACKAGE}/routes.py": "add it to `ROUTERS`"},
+    ("0.1.0", "upgrade-fastapi"): {f"src/{PACKAGE}/routes.py": "add it to `ROUTERS`"},
     # After 0.3.0 Django's config/urls.py mounts Django Ninja's `api` instead of items/urls.py:
     # a path the team added there conflicts once.
     **{
         (version, name): {"config/urls.py": 'add your paths after `path("", api.urls)`'}
         for version in ("0.2.0", "0.3.0")
-        for name in ("django", "django-celery")
+        for name in ("upgrade-django", "upgrade-django-celery")
     },
 }
 
@@ -286,15 +255,15 @@ def head(history: Path) -> str:
 @pytest.fixture(scope="session")
 def service_at(
     history: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[[Release, UpgradeSet], Path]:
+) -> Callable[[Release, AnswerSet], Path]:
     """A service rendered at a release and committed, once per (release, set) and worker."""
     cache: dict[tuple[str, str], Path] = {}
 
-    def _service_at(release: Release, upgrade_set: UpgradeSet) -> Path:
+    def _service_at(release: Release, upgrade_set: AnswerSet) -> Path:
         key = (release.version, upgrade_set.name)
         if key not in cache:
             dst = tmp_path_factory.mktemp(f"at-{release.version}-{upgrade_set.name}") / "service"
-            cache[key] = render_at(history, dst, release.commit, {**BASE, **upgrade_set.answers})
+            cache[key] = render_at(history, dst, release.commit, upgrade_set.data)
         return cache[key]
 
     return _service_at
@@ -338,8 +307,8 @@ def update_as_renovate(project: Path, release: Release, head: str) -> None:
 @pytest.mark.parametrize(("release", "upgrade_set"), paths())
 def test_untouched_update_equals_a_fresh_render(
     release: Release,
-    upgrade_set: UpgradeSet,
-    service_at: Callable[[Release, UpgradeSet], Path],
+    upgrade_set: AnswerSet,
+    service_at: Callable[[Release, AnswerSet], Path],
     fresh_render: Callable[[dict[str, Any]], Path],
     head: str,
     tmp_path: Path,
@@ -364,14 +333,14 @@ def test_untouched_update_equals_a_fresh_render(
 @pytest.mark.parametrize(("release", "upgrade_set"), paths())
 def test_touched_update_keeps_the_team_edits(
     release: Release,
-    upgrade_set: UpgradeSet,
-    service_at: Callable[[Release, UpgradeSet], Path],
+    upgrade_set: AnswerSet,
+    service_at: Callable[[Release, AnswerSet], Path],
     fresh_render: Callable[[dict[str, Any]], Path],
     head: str,
     tmp_path: Path,
 ) -> None:
     state = copy_service(service_at(release, upgrade_set), tmp_path / "state")
-    kept = touch(state, upgrade_set.framework)
+    kept = touch(state, str(upgrade_set.data["framework"]))
     commit_all(state, "the team's edits")
 
     first = copy_service(state, tmp_path / "first")
@@ -391,7 +360,7 @@ def test_touched_update_keeps_the_team_edits(
         f"conflicts in the team's files: {found}, expected {sorted(known)}"
     )
     fresh = fresh_render(recorded_answers(first))
-    kept.update(resolve(first, fresh, upgrade_set.framework, known))
+    kept.update(resolve(first, fresh, str(upgrade_set.data["framework"]), known))
     for rel, lines in kept.items():
         text = (first / rel).read_text()
         lost = [line for line in lines if line not in text]
@@ -402,7 +371,7 @@ def test_touched_update_keeps_the_team_edits(
     assert not differing, f"files the team did not touch differ from a fresh render: {differing}"
 
     if release.version == upgrade_set.since:  # the service's own tests, once per set
-        run_service_tests(first, str(upgrade_set.answers["database"]))
+        run_service_tests(first, str(upgrade_set.data["database"]))
 
 
 def run_service_tests(project: Path, database: str) -> None:
