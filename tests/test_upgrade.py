@@ -304,6 +304,28 @@ def update_as_renovate(project: Path, release: Release, head: str) -> None:
 # --------------------------------------------------------------------------- tests
 
 
+# Files a release rendered that the working tree does not: `copier update` deletes them even when
+# the team edited them, edits and all, with no conflict (docs/RULES.md C35). Each is listed with
+# what the CHANGELOG tells the team; a file teams are expected to edit must never be here.
+REMOVED: dict[str, str] = {
+    f"src/{PACKAGE}/db.py": "Django: renamed database_url.py (it only parses DATABASE_URL)",
+    f"src/{PACKAGE}/items/urls.py": "Django: the items API is a Django Ninja router (views.py)",
+}
+
+
+@pytest.mark.parametrize(("release", "upgrade_set"), paths())
+def test_no_rendered_file_is_deleted_unannounced(
+    release: Release,
+    upgrade_set: AnswerSet,
+    service_at: Callable[[Release, AnswerSet], Path],
+    fresh_render: Callable[[dict[str, Any]], Path],
+) -> None:
+    old = service_at(release, upgrade_set)
+    gone = set(tree(old)) - set(tree(fresh_render(recorded_answers(old))))
+    unannounced = sorted(gone - set(REMOVED))
+    assert not unannounced, f"an update from {release.version} deletes (edits too): {unannounced}"
+
+
 @pytest.mark.parametrize(("release", "upgrade_set"), paths())
 def test_untouched_update_equals_a_fresh_render(
     release: Release,
