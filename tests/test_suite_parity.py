@@ -55,6 +55,7 @@ SUITE: dict[str, list[str]] = {
         "test_timestamps_carry_their_offset",
         "test_bad_input_gets_a_json_error",
     ],
+    "test_sessions.py": ["test_the_connection_is_back_in_the_pool_after_the_response"],
     "test_settings.py": [
         "test_production_refuses_the_placeholder_secret",
         "test_production_accepts_a_real_secret",
@@ -63,7 +64,6 @@ SUITE: dict[str, list[str]] = {
     ],
 }
 
-POOL_TEST = "test_the_connection_is_back_in_the_pool_after_the_response"
 DEPLOY_CHECK = "Django's `manage.py check --deploy` and its split settings modules"
 
 # (file, test) -> (the frameworks that have it, why the others do not).
@@ -97,12 +97,6 @@ FRAMEWORK_ONLY: dict[tuple[str, str], tuple[set[str], str]] = {
     ("test_resources.py", "test_outbound_tls_falls_back_to_the_ca_bundle"): (
         {"fastapi", "litestar"},
         "resources.py opens the ASGI lifespan's pools; Flask and Django have no lifespan",
-    ),
-    ("test_sessions.py", POOL_TEST): (
-        {"flask", "litestar"},
-        "the session's end is the service's own code here (Flask's teardown, Litestar's "
-        "generator dependency); FastAPI ends it by the dependency's scope, Django by "
-        "ATOMIC_REQUESTS (not yet tested on those two)",
     ),
 }
 

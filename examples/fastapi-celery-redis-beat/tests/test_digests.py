@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 import pytest
 from celery import Celery
 from celery.contrib.testing.worker import TestWorkController
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 
 from my_service.digests.tasks import SALT, compute_digest, digest_task_id
-from my_service.main import create_app
 from my_service.settings import Settings
+
+from .framework import serve
 
 pytestmark = pytest.mark.anyio
 
@@ -29,6 +30,11 @@ def test_the_task_is_idempotent() -> None:
 def test_a_retried_request_reuses_the_task_id() -> None:
     assert digest_task_id("a", 10) == digest_task_id("a", 10)
     assert digest_task_id("a", 10) != digest_task_id("a", 11)
+
+
+async def test_invalid_input_is_refused(client: AsyncClient) -> None:
+    refused = await client.post("/digests", json={"text": "", "rounds": 0})
+    assert refused.status_code == 422
 
 
 async def test_round_trip_through_a_worker(
@@ -60,11 +66,8 @@ async def test_an_unknown_task_is_pending(client: AsyncClient) -> None:
 @pytest.fixture
 async def client_without_broker(settings: Settings) -> AsyncIterator[AsyncClient]:
     unreachable = "redis://127.0.0.1:1/0"
-    app = create_app(settings.model_copy(update={"celery_broker_url": unreachable}))
-    async with (
-        app.router.lifespan_context(app),
-        AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
-    ):
+    broken = settings.model_copy(update={"celery_broker_url": unreachable})
+    async with serve(broken) as (_, client):
         yield client
 
 

@@ -7,7 +7,7 @@ from httpx import AsyncClient
 
 from my_service.settings import Settings
 
-from .conftest import OpenApp
+from .framework import OPENAPI_PATH, serve
 
 pytestmark = pytest.mark.anyio
 
@@ -47,14 +47,14 @@ async def test_unknown_routes_and_methods_answer_json(client: AsyncClient) -> No
     assert wrong_method.headers["allow"]
 
 
-async def test_openapi_schema_lists_the_routes(client: AsyncClient, openapi_path: str) -> None:
-    response = await client.get(openapi_path)
+async def test_openapi_schema_lists_the_routes(client: AsyncClient) -> None:
+    response = await client.get(OPENAPI_PATH)
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/health/ready" in paths
 
 
-async def test_readiness_answers_within_one_deadline(open_app: OpenApp, settings: Settings) -> None:
+async def test_readiness_answers_within_one_deadline(settings: Settings) -> None:
     deadline = 0.5
     release = threading.Event()
 
@@ -62,7 +62,7 @@ async def test_readiness_answers_within_one_deadline(open_app: OpenApp, settings
         await asyncio.to_thread(release.wait, 10)
 
     deadline_settings = settings.model_copy(update={"readiness_timeout_seconds": deadline})
-    async with open_app(deadline_settings) as (app, client):
+    async with serve(deadline_settings) as (app, client):
         app.state.readiness_checks = {"hung-1": hung, "hung-2": hung, "hung-3": hung}
         started = time.monotonic()
         try:

@@ -1,20 +1,19 @@
 import os
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.config import Config
-from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import Connection, delete
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from my_service.items.models import Item
-from my_service.main import create_app
 from my_service.settings import Settings
+
+from .framework import serve
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,7 +46,11 @@ async def _migrate(engine: AsyncEngine, revision: str, *, upgrade: bool) -> None
 
 @pytest.fixture(scope="session")
 async def migrated_database_url(database_url: str) -> AsyncIterator[str]:
-    """Apply the Alembic migrations once per run, exactly as a deploy does, and undo them after."""
+    """Apply the Alembic migrations once per run, exactly as a deploy does, and undo them after.
+
+    They run on the tests' own event loop: `alembic upgrade` on the command line would start
+    (and close) a loop of its own.
+    """
     engine = create_async_engine(database_url, poolclass=NullPool)
     try:
         await _migrate(engine, "head", upgrade=True)
@@ -58,42 +61,28 @@ async def migrated_database_url(database_url: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def settings(migrated_database_url: str) -> Settings:
+async def empty_database_url(migrated_database_url: str) -> AsyncIterator[str]:
+    """The migrated database, emptied after each test: fixtures end in the reverse order of
+    their start, so the apps the test opened are closed by then."""
+    yield migrated_database_url
+    engine = create_async_engine(migrated_database_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(delete(Item))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def settings(empty_database_url: str) -> Settings:
     return Settings(
         environment="test",
         log_format="console",
-        database_url=migrated_database_url,
+        database_url=empty_database_url,
     )
 
 
 @pytest.fixture
-def openapi_path() -> str:
-    return "/openapi.json"
-
-
-# `async with open_app(settings) as (app, client)`: an app built from those settings, started
-# (lifespan included), and a client that calls it in process.
-type OpenApp = Callable[[Settings], AbstractAsyncContextManager[tuple[FastAPI, AsyncClient]]]
-
-
-@pytest.fixture
-def open_app() -> OpenApp:
-    return serve
-
-
-@asynccontextmanager
-async def serve(settings: Settings) -> AsyncIterator[tuple[FastAPI, AsyncClient]]:
-    app = create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
-    ):
-        yield app, client
-
-
-@pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[AsyncClient]:
-    async with serve(settings) as (app, client):
+    async with serve(settings) as (_, client):
         yield client
-        async with app.state.sessions.begin() as session:
-            await session.execute(delete(Item))

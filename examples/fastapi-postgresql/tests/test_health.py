@@ -9,7 +9,7 @@ from httpx import AsyncClient
 
 from my_service.settings import Settings
 
-from .conftest import OpenApp
+from .framework import OPENAPI_PATH, serve
 from .outage import database_down, unreachable
 
 pytestmark = pytest.mark.anyio
@@ -50,15 +50,15 @@ async def test_unknown_routes_and_methods_answer_json(client: AsyncClient) -> No
     assert wrong_method.headers["allow"]
 
 
-async def test_openapi_schema_lists_the_routes(client: AsyncClient, openapi_path: str) -> None:
-    response = await client.get(openapi_path)
+async def test_openapi_schema_lists_the_routes(client: AsyncClient) -> None:
+    response = await client.get(OPENAPI_PATH)
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/health/ready" in paths
     assert "/items/{item_id}" in paths
 
 
-async def test_readiness_answers_within_one_deadline(open_app: OpenApp, settings: Settings) -> None:
+async def test_readiness_answers_within_one_deadline(settings: Settings) -> None:
     deadline = 0.5
     release = threading.Event()
 
@@ -66,7 +66,7 @@ async def test_readiness_answers_within_one_deadline(open_app: OpenApp, settings
         await asyncio.to_thread(release.wait, 10)
 
     deadline_settings = settings.model_copy(update={"readiness_timeout_seconds": deadline})
-    async with open_app(deadline_settings) as (app, client):
+    async with serve(deadline_settings) as (app, client):
         app.state.readiness_checks = {"hung-1": hung, "hung-2": hung, "hung-3": hung}
         started = time.monotonic()
         try:
@@ -80,11 +80,9 @@ async def test_readiness_answers_within_one_deadline(open_app: OpenApp, settings
 
 
 @pytest.fixture
-async def client_without_database(
-    open_app: OpenApp, settings: Settings
-) -> AsyncIterator[AsyncClient]:
+async def client_without_database(settings: Settings) -> AsyncIterator[AsyncClient]:
     broken = settings.model_copy(update={"database_url": unreachable(settings.database_url)})
-    async with open_app(broken) as (_, client):
+    async with serve(broken) as (_, client):
         yield client
 
 
@@ -100,10 +98,10 @@ async def test_readiness_fails_while_the_database_is_down(
 
 
 async def test_readiness_recovers_when_the_database_comes_back(
-    open_app: OpenApp, settings: Settings, tmp_path: Path
+    settings: Settings, tmp_path: Path
 ) -> None:
     with database_down(settings.database_url, tmp_path) as (url, bring_back):
-        async with open_app(settings.model_copy(update={"database_url": url})) as (_, client):
+        async with serve(settings.model_copy(update={"database_url": url})) as (_, client):
             assert (await client.get("/health/ready")).status_code == 503
 
             bring_back()

@@ -1,11 +1,11 @@
-"""Each request's session gives its connection back before the response is sent (R17)."""
+"""Each request's session gives its connection back to the pool, whatever the response (R17)."""
 
 import pytest
-from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from {{ package_name }}.main import create_app
-from {{ package_name }}.settings import Settings
+from my_service.settings import Settings
+
+from .framework import serve
 
 pytestmark = pytest.mark.anyio
 
@@ -22,8 +22,7 @@ pytestmark = pytest.mark.anyio
 async def test_the_connection_is_back_in_the_pool_after_the_response(
     settings: Settings, method: str, path: str, payload: dict[str, str] | None, status: int
 ) -> None:
-    app = create_app(settings)
-    async with AsyncTestClient(app=app) as client:
+    async with serve(settings) as (app, client):
         response = await client.request(method, path, json=payload)
         assert response.status_code == status
         engine: AsyncEngine = app.state.sessions.kw["bind"]
