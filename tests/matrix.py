@@ -12,6 +12,8 @@ Each set has a name and tags; a test selects the sets it runs by tag (``tagged("
 - ``typecheck``: mypy strict in the fast tier, one set per framework (tests/test_ci_steps.py).
 - ``container``, ``contract``, ``readiness``, ``bad-input``, ``celery-proof``: the sets of
   tests/test_container.py, test_contract.py, test_readiness.py, test_bad_input.py, test_celery.py.
+- ``proxy``: the WSGI servers behind the compose file's nginx (tests/test_slow_clients.py; the
+  ``servers`` sets there measure every server without a proxy).
 - ``servers``: the server proofs (tests/test_servers.py), every (framework, server) pair offered;
   ``asgi`` (served over ASGI), ``uvloop`` (its workers run uvloop: every ASGI server but daphne)
   and ``supervised`` (a supervisor restarts a dead worker: not hypercorn, not daphne) say which
@@ -101,7 +103,7 @@ REGISTRY: list[AnswerSet] = [
     matrix("fastapi-none-gunicorn-py312",       {"framework": "fastapi", "database": "none",       "server": "gunicorn-uvicorn", "python_version": "3.12"}),
     matrix("fastapi-postgresql-uvicorn-py312",  {"framework": "fastapi", "database": "postgresql", "server": "uvicorn",          "python_version": "3.12", "project_name": "Billing API 2"}, "container"),
     # django (issue 5): every database deep; WSGI (gunicorn gthread/sync) and every ASGI server
-    matrix("django-postgresql-gunicorn-py313",  {"framework": "django",  "database": "postgresql", "server": "gunicorn",         "python_version": "3.13", "workload": "io"}, "deep", "ci-steps", "contract", "readiness"),
+    matrix("django-postgresql-gunicorn-py313",  {"framework": "django",  "database": "postgresql", "server": "gunicorn",         "python_version": "3.13", "workload": "io"}, "deep", "ci-steps", "contract", "readiness", "proxy"),
     matrix("django-mysql-daphne-py312",         {"framework": "django",  "database": "mysql",      "server": "daphne",           "python_version": "3.12"}, "deep", "ci-steps", "container"),
     matrix("django-sqlite-granian-py313",       {"framework": "django",  "database": "sqlite",     "server": "granian",          "python_version": "3.13"}, "deep", "ci-steps", "contract", "bad-input"),
     matrix("django-none-uvicorn-py313",         {"framework": "django",  "database": "none",       "server": "uvicorn",          "python_version": "3.13"}, "deep", "ci-steps"),
@@ -127,9 +129,9 @@ REGISTRY: list[AnswerSet] = [
     matrix("django-celery-redis-beat",          {"framework": "django",  "database": "sqlite",     "server": "gunicorn",         "python_version": "3.13", "task_queue": "celery", "broker": "redis",    "result_backend": "redis", "celery_beat": True,  "flower": False}, "ci-steps", "celery-proof"),
     matrix("django-celery-rabbitmq-flower",     {"framework": "django",  "database": "postgresql", "server": "uvicorn",          "python_version": "3.12", "task_queue": "celery", "broker": "rabbitmq", "result_backend": "none",  "celery_beat": False, "flower": True, "deploy_target": ["compose", "kubernetes"]}, "ci-steps", "celery-proof"),
     # Flask (WSGI; sync SQLAlchemy on psycopg 3 / PyMySQL / sqlite3): every WSGI server and worker kind.
-    matrix("flask-postgresql-gunicorn-py313",     {"framework": "flask",    "database": "postgresql", "server": "gunicorn",         "python_version": "3.13", "threads": "8"}, "deep", "ci-steps", "container", "readiness"),
-    matrix("flask-mysql-granian-py312",           {"framework": "flask",    "database": "mysql",      "server": "granian",          "python_version": "3.12"}, "deep", "ci-steps"),
-    matrix("flask-sqlite-gunicorn-cpu-py313",     {"framework": "flask",    "database": "sqlite",     "server": "gunicorn",         "python_version": "3.13", "workload": "cpu"}, "deep", "ci-steps", "bad-input"),
+    matrix("flask-postgresql-gunicorn-py313",     {"framework": "flask",    "database": "postgresql", "server": "gunicorn",         "python_version": "3.13", "threads": "8"}, "deep", "ci-steps", "container", "readiness", "proxy"),
+    matrix("flask-mysql-granian-py312",           {"framework": "flask",    "database": "mysql",      "server": "granian",          "python_version": "3.12"}, "deep", "ci-steps", "proxy"),
+    matrix("flask-sqlite-gunicorn-cpu-py313",     {"framework": "flask",    "database": "sqlite",     "server": "gunicorn",         "python_version": "3.13", "workload": "cpu"}, "deep", "ci-steps", "bad-input", "proxy"),
     matrix("flask-none-granian-cpu-py312",        {"framework": "flask",    "database": "none",       "server": "granian",          "python_version": "3.12", "workload": "cpu", "workers": "2"}, "deep", "ci-steps", "typecheck"),
     matrix("flask-defaults",                      {"framework": "flask"}),
     matrix("flask-mysql-gunicorn-k8s-cloud-run",  {"framework": "flask",    "database": "mysql",      "server": "gunicorn",         "deploy_target": ["compose", "kubernetes", "cloud-run"]}),

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import VENV_BIN, describe, final_stage, run
+from helpers import VENV_BIN, describe, final_stage, interface, run
 from matrix import ANSWER_SETS, AnswerSet, params
 
 Render = Callable[[AnswerSet], Path]
@@ -55,8 +55,40 @@ def test_only_the_chosen_targets_are_rendered(rendered: Render, answer_set: Answ
     assert (project / "compose.yaml").is_file() == ("compose" in chosen)
     assert (project / "deploy" / "kubernetes").is_dir() == ("kubernetes" in chosen)
     assert (project / "deploy" / "cloud-run").is_dir() == ("cloud-run" in chosen)
-    if chosen == ["compose"]:
+    compose_proxy = "compose" in chosen and interface(project) == "wsgi"
+    assert (project / "deploy" / "compose").is_dir() == compose_proxy
+    if chosen == ["compose"] and not compose_proxy:
         assert not (project / "deploy").exists(), "an empty deploy/ folder was rendered"
+
+
+@pytest.mark.parametrize("answer_set", with_target("compose"))
+def test_compose_puts_a_buffering_proxy_in_front_of_wsgi(
+    rendered: Render, answer_set: AnswerSet
+) -> None:
+    """C31: an app served over WSGI is reached only through nginx, which reads whole requests
+    (tests/test_slow_clients.py measures both sides); every ASGI server publishes its port."""
+    project = rendered(answer_set)
+    services = yaml.safe_load((project / "compose.yaml").read_text())["services"]
+    app = services["app"]
+    if interface(project) != "wsgi":
+        assert "proxy" not in services
+        assert app["ports"] == ["${PORT:-8000}:8000"]
+        return
+    proxy = services["proxy"]
+    assert "ports" not in app, "the app's port is published beside the proxy"
+    assert proxy["ports"] == ["${PORT:-8000}:80"]
+    assert proxy["image"].startswith("nginx:"), proxy["image"]
+    assert proxy["depends_on"] == {"app": {"condition": "service_healthy"}}
+    (volume,) = proxy["volumes"]
+    source, target, mode = volume.split(":")
+    assert (project / source).is_file() and target == "/etc/nginx/conf.d/default.conf"
+    assert mode == "ro"
+    trusted = app["environment"]["FORWARDED_ALLOW_IPS"]
+    assert trusted not in {"*", "127.0.0.1"}, f"the proxy's network is not trusted: {trusted}"
+    conf = (project / source).read_text()
+    for directive in ("proxy_request_buffering on;", "client_max_body_size 1m;",
+                      "proxy_pass $app;", "set $app http://app:8000;"):  # fmt: skip
+        assert directive in conf, f"nginx.conf lacks {directive!r}"
 
 
 @pytest.mark.parametrize("answer_set", with_target("kubernetes"))

@@ -8,7 +8,8 @@ answers ``/__probe/...``, then imports the CMD's own target (``PLINTH_PROBE_SERV
 - ``/__probe/slow?seconds=N``: answers after N seconds (``PLINTH_PROBE_SLOW_SECONDS``);
 - ``/__probe/client``: the client address and scheme the app sees (and Django's view of them);
 - ``/__probe/context``: sets a context variable and says what it held before (C19);
-- ``/__probe/loop``: the worker's pid and the class of its running event loop (R5, C20).
+- ``/__probe/loop``: the worker's pid and the class of its running event loop (R5, C20);
+- ``/__probe/body``: reads the whole request body and says how many bytes it had (C31).
 """
 
 from __future__ import annotations
@@ -42,8 +43,15 @@ def django_view_of(scope: dict[str, Any]) -> dict[str, Any]:
     return {"secure": request.is_secure(), "url": request.build_absolute_uri("/")}
 
 
-async def answer(scope: dict[str, Any]) -> dict[str, Any]:
+async def answer(scope: dict[str, Any], receive: Any) -> dict[str, Any]:
     path = scope.get("path", "")
+    if path == "/__probe/body":
+        size, more = 0, True
+        while more:
+            message = await receive()
+            size += len(message.get("body", b""))
+            more = message.get("more_body", False)
+        return {"bytes": size}
     if path == "/__probe/slow":
         query = parse_qs(scope.get("query_string", b"").decode())
         await asyncio.sleep(float(query.get("seconds", [SLOW_SECONDS])[0]))
@@ -64,7 +72,7 @@ async def probe(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] != "http" or not scope.get("path", "").startswith("/__probe/"):
         await inner(scope, receive, send)
         return
-    body = json.dumps(await answer(scope)).encode()
+    body = json.dumps(await answer(scope, receive)).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})

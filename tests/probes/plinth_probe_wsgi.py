@@ -1,8 +1,8 @@
 """Test-only WSGI probe for tests/test_servers.py; never part of a generated app.
 
-The WSGI twin of plinth_probe_asgi.py (same environment variables): ``/__probe/slow`` and
-``/__probe/client`` answered by a middleware around the framework's app object, served through
-the CMD's own target.
+The WSGI twin of plinth_probe_asgi.py (same environment variables): ``/__probe/slow``,
+``/__probe/client`` and ``/__probe/body`` answered by a middleware around the framework's app
+object, served through the CMD's own target.
 """
 
 from __future__ import annotations
@@ -38,6 +38,10 @@ def answer(environ: dict[str, Any]) -> dict[str, Any]:
         query = parse_qs(environ.get("QUERY_STRING", ""))
         time.sleep(float(query.get("seconds", [SLOW_SECONDS])[0]))
         return {"done": True}
+    if environ.get("PATH_INFO") == "/__probe/body":
+        # On the thread that serves the request, as a WSGI app reads its body (C31).
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        return {"bytes": len(environ["wsgi.input"].read(length))}
     seen = {"client": environ["REMOTE_ADDR"], "scheme": environ["wsgi.url_scheme"]}
     return {**seen, **django_view_of(environ)}
 
