@@ -109,9 +109,9 @@ REGISTRY: list[AnswerSet] = [
     matrix("django-celery-redis-beat",          {"framework": "django",  "database": "sqlite",     "server": "gunicorn",         "python_version": "3.13", "task_queue": "celery", "broker": "redis",    "result_backend": "redis", "celery_beat": True,  "flower": False}, "ci-steps", "celery-proof"),
     matrix("django-celery-rabbitmq-flower",     {"framework": "django",  "database": "postgresql", "server": "uvicorn",          "python_version": "3.12", "task_queue": "celery", "broker": "rabbitmq", "result_backend": "none",  "celery_beat": False, "flower": True, "deploy_target": ["compose", "kubernetes"]}, "ci-steps", "celery-proof"),
     # Flask (WSGI; sync SQLAlchemy on psycopg 3 / PyMySQL / sqlite3): every WSGI server and worker kind.
-    matrix("flask-postgresql-gunicorn-py313",     {"framework": "flask",    "database": "postgresql", "server": "gunicorn",         "python_version": "3.13", "threads": "8"}, "deep", "ci-steps", "container", "readiness"),
+    matrix("flask-postgresql-gunicorn-py313",     {"framework": "flask",    "database": "postgresql", "server": "gunicorn",         "python_version": "3.13", "threads": "8"}, "deep", "ci-steps", "container", "contract", "readiness"),
     matrix("flask-mysql-granian-py312",           {"framework": "flask",    "database": "mysql",      "server": "granian",          "python_version": "3.12"}, "deep", "ci-steps"),
-    matrix("flask-sqlite-gunicorn-cpu-py313",     {"framework": "flask",    "database": "sqlite",     "server": "gunicorn",         "python_version": "3.13", "workload": "cpu"}, "deep", "ci-steps", "bad-input"),
+    matrix("flask-sqlite-gunicorn-cpu-py313",     {"framework": "flask",    "database": "sqlite",     "server": "gunicorn",         "python_version": "3.13", "workload": "cpu"}, "deep", "ci-steps", "contract", "bad-input"),
     matrix("flask-none-granian-cpu-py312",        {"framework": "flask",    "database": "none",       "server": "granian",          "python_version": "3.12", "workload": "cpu", "workers": "2"}, "deep", "ci-steps", "typecheck"),
     matrix("flask-defaults",                      {"framework": "flask"}),
     matrix("flask-mysql-gunicorn-k8s-cloud-run",  {"framework": "flask",    "database": "mysql",      "server": "gunicorn",         "deploy_target": ["compose", "kubernetes", "cloud-run"]}),
