@@ -39,6 +39,7 @@ OPENAPI_PATH = {
     "fastapi": "/openapi.json",
     "litestar": "/schema/openapi.json",
     "django": "/openapi.json",  # Django Ninja
+    "flask": "/openapi.json",  # flask-openapi
 }
 # Checks a framework cannot pass, with the reason; everything else runs.
 EXCLUDED_CHECKS = {

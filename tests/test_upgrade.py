@@ -148,6 +148,9 @@ WIRING: dict[str, list[tuple[str, str, str]]] = {
          "from .widgets import bp as widgets_bp"),
         (f"src/{PACKAGE}/routes.py", "    app.register_blueprint(items_bp)",
          "    app.register_blueprint(widgets_bp)"),
+        # since the blueprints are flask-openapi's, registered with register_api (after 0.3.0)
+        (f"src/{PACKAGE}/routes.py", "    app.register_api(items_bp)",
+         "    app.register_blueprint(widgets_bp)"),
     ],
     "django": [
         ("config/urls.py", "from django.urls import URLPattern, URLResolver, include, path",
@@ -221,6 +224,14 @@ KNOWN_CONFLICTS: dict[tuple[str, str], dict[str, str]] = {
         (version, name): {"config/urls.py": 'add your paths after `path("", api.urls)`'}
         for version in ("0.2.0", "0.3.0")
         for name in ("upgrade-django", "upgrade-django-celery")
+    },
+    # After 0.3.0 Flask's routes.py registers flask-openapi's blueprints with `app.register_api`:
+    # a blueprint the team registered next to them conflicts once.
+    **{
+        (version, "upgrade-flask"): {
+            f"src/{PACKAGE}/routes.py": "add your line after `app.register_api(items_bp)`"
+        }
+        for version in ("0.2.0", "0.3.0")
     },
 }
 

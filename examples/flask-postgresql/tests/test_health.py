@@ -48,6 +48,19 @@ def test_unknown_routes_and_methods_answer_json(client: FlaskClient) -> None:
     assert wrong_method.headers["allow"]
 
 
+def test_openapi_schema_lists_the_routes(client: FlaskClient) -> None:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.json is not None
+    paths = response.json["paths"]
+    assert "/health/ready" in paths
+    # No 422 where no input is taken: flask-openapi would list one on every route.
+    assert "422" not in paths["/health"]["get"]["responses"]
+    invalid = paths["/items/{item_id}"]["patch"]["responses"]["422"]
+    schema = invalid["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/ValidationErrorResponse"}
+
+
 def test_readiness_answers_within_one_deadline(settings: Settings) -> None:
     deadline = 0.5
     release = threading.Event()

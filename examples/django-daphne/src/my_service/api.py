@@ -8,7 +8,7 @@ parser, depth 200, strict UTF-8) and validates parameters with pydantic, as Fast
 `ErrorMiddleware` answers what Django would answer with an empty or HTML page: 405 (with `Allow`),
 a body over `MAX_BODY_BYTES` (413, Django's `DATA_UPLOAD_MAX_MEMORY_SIZE`, checked against the
 declared length before the body is read), input that is not valid (422, `contract.InvalidInput`
-from `parse_json`, `parse_query`, `parse_path`) and a body that could not be read (400).
+from `parse_json`) and a body that could not be read (400).
 `config/urls.py` names the handlers for 400, 404 and 500.
 """
 

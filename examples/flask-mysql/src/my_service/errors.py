@@ -1,41 +1,82 @@
 """Flask's error responses in the service's one shape (`contract.py`), with FastAPI's status
-codes; and how views read a body and the query string, so that every input error is one of them.
+codes; and how a request's input is read, so that every input error is one of them.
 
-Bodies are read whole within `MAX_BODY_BYTES` (Werkzeug answers 413 before reading a body that
-declares more, and stops one that sends more) and parsed by `contract.parse_json`.
+flask-openapi validates the models a view declares as `path`, `query` and `body` with pydantic
+and hands a failure to `invalid_input`, which makes it `contract.InvalidInput` (422, located as
+FastAPI locates it, the input never echoed). It reads a body with `request.get_json()`, which
+`JSONBodyRequest` answers by the contract's rules: the body is read whole within
+`MAX_BODY_BYTES` (Werkzeug answers 413 before reading a body that declares more, and stops one
+that sends more) and parsed by pydantic's JSON parser (`contract.json_value`).
 """
 
-from typing import Any
+import inspect
+from typing import Any, Literal, NoReturn
 
 import structlog
-from flask import Flask, current_app, request
+from flask import Flask, Request, current_app, request
 from flask.typing import ResponseReturnValue
-from pydantic import BaseModel
+from flask_openapi.types import ResponseDict
+from pydantic import ValidationError
 from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
-from . import contract
-from .contract import ErrorItem, InvalidInput, body_too_large, error_body, parse_json, status_detail
+from .contract import (
+    ErrorItem,
+    ErrorResponse,
+    InvalidInput,
+    ValidationErrorResponse,
+    body_too_large,
+    error_body,
+    json_value,
+    status_detail,
+    validation_errors,
+)
 from .logs import REQUEST_ID
 
 logger = structlog.stdlib.get_logger(__name__)
 
+# What views answer besides success, for the OpenAPI document: a view that takes input declares
+# INVALID, one that takes a body BODY_ERRORS too.
+INVALID: ResponseDict = {422: ValidationErrorResponse}
+BODY_ERRORS: ResponseDict = {400: ErrorResponse, 413: ErrorResponse}
 
-def parse_body[M: BaseModel](model: type[M]) -> M:
-    """The JSON body validated into `model` (`contract.parse_json`), or a 400, 413 or 422."""
-    try:
-        body = request.get_data()
-    except HTTPException:  # 413 (too large) or 400 (the client went away)
-        raise
-    except Exception as exc:  # the server's reader failed: bad chunked framing, a cut body
-        raise BadRequest("the request body could not be read") from exc
-    # A body without a length is cut at the limit, silently: one that reached it is too large.
-    if request.content_length is None and len(body) >= current_app.config["MAX_CONTENT_LENGTH"]:
-        raise RequestEntityTooLarge
-    return parse_json(model, body)
+type RequestPart = Literal["path", "query", "body"]
+REQUEST_PARTS: tuple[RequestPart, ...] = ("path", "query", "body")
 
 
-def parse_query[M: BaseModel](model: type[M]) -> M:
-    return contract.parse_query(model, request.args.to_dict())
+class JSONBodyRequest(Request):
+    """The app's `request_class` (Flask's way to change how a request is read): a body is JSON
+    whatever its content type, and one that cannot be read or parsed is an error, never None."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        return json_value(self._read_body())
+
+    def _read_body(self) -> bytes:
+        try:
+            body = self.get_data()
+        except HTTPException:  # 413 (too large) or 400 (the client went away)
+            raise
+        except Exception as exc:  # the server's reader failed: bad chunked framing, a cut body
+            raise BadRequest("the request body could not be read") from exc
+        # A body without a length is cut at the limit, silently: one that reached it is too large.
+        limit = self.max_content_length
+        if self.content_length is None and limit is not None and len(body) >= limit:
+            raise RequestEntityTooLarge
+        return body
+
+
+def invalid_input(exc: ValidationError) -> NoReturn:
+    """flask-openapi's `validation_error_callback`: a view's path, query or body is not valid."""
+    raise InvalidInput(validation_errors(exc.errors(), _failed_part(exc.title)))
+
+
+def _failed_part(model_name: str) -> RequestPart | None:
+    # The error names the model that failed; the view's signature says which part it validates.
+    view = current_app.view_functions.get(request.endpoint or "")
+    declared = inspect.get_annotations(view) if view else {}
+    for part in REQUEST_PARTS:
+        if getattr(declared.get(part), "__name__", None) == model_name:
+            return part
+    return None
 
 
 def _body(detail: str | list[ErrorItem]) -> dict[str, Any]:

@@ -6,22 +6,24 @@ own and all within one deadline (`READINESS_TIMEOUT_SECONDS`), and answers 503 w
 then 200 again once it recovers, with no restart.
 """
 
-from flask import Blueprint, current_app
-from flask.typing import ResponseReturnValue
+from typing import Any
 
-from .readiness import BlockingCheck, run_blocking
+from flask import current_app
+from flask_openapi.blueprint import APIBlueprint
+
+from .readiness import BlockingCheck, Liveness, Readiness, run_blocking
 from .settings import Settings
 
-bp = Blueprint("health", __name__, url_prefix="/health")
+bp = APIBlueprint("health", __name__, url_prefix="/health", abp_tags=[{"name": "health"}])
 
 
-@bp.get("")
-def liveness() -> ResponseReturnValue:
+@bp.get("", responses={200: Liveness})
+def liveness() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@bp.get("/ready")
-def readiness() -> ResponseReturnValue:
+@bp.get("/ready", responses={200: Readiness, 503: Readiness})
+def readiness() -> tuple[dict[str, Any], int]:
     settings: Settings = current_app.extensions["settings"]
     checks: dict[str, BlockingCheck] = current_app.extensions["readiness_checks"]
     ready = run_blocking(checks, within=settings.readiness_timeout_seconds)

@@ -13,9 +13,9 @@
 The statuses (README "Errors"): 400 a body that could not be read, 404 an unknown route or item,
 405 a method the route does not take (with `Allow`), 413 a body over `MAX_BODY_BYTES`, 422 input
 that is not valid (malformed JSON, wrong types, out-of-range ids and paging), 500 a bug.
-Each framework's error handlers only call `error_body`; the shape lives here. Flask's and
-Django's views read their input with `parse_json`, `parse_query` and `parse_path` (FastAPI and
-Litestar validate it themselves, to the same rules).
+Each framework's error handlers only call `error_body`; the shape lives here. Every framework
+validates input with pydantic, to the same rules; Flask's and Django's bodies are parsed here
+(`json_value`, `parse_json`).
 """
 
 import json
@@ -23,7 +23,8 @@ from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any, Literal, TypedDict
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+import pydantic_core
+from pydantic import BaseModel, ValidationError
 
 # A loc entry can come from the request (an unknown field's name): texts are cut to this length.
 MAX_TEXT_CHARS = 200
@@ -104,6 +105,9 @@ def _text(value: object) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+MISSING_BODY: ErrorItem = {"type": "missing", "loc": ["body"], "msg": "Field required"}
+
+
 class InvalidInput(Exception):
     """Input that is not valid: answered 422 with `errors` as the detail."""
 
@@ -112,30 +116,24 @@ class InvalidInput(Exception):
         self.errors = errors
 
 
+def json_value(body: bytes) -> Any:
+    """A JSON body as Python values, by pydantic's JSON parser (`parse_json`'s rules), or invalid
+    input if it is empty or not JSON."""
+    if not body:
+        raise InvalidInput([MISSING_BODY])
+    try:
+        return pydantic_core.from_json(body)
+    except ValueError as exc:
+        error = {"type": "json_invalid", "loc": ["body"], "ctx": {"error": str(exc)}}
+        raise InvalidInput(validation_errors([error])) from exc
+
+
 def parse_json[M: BaseModel](model: type[M], body: bytes) -> M:
     """A JSON body validated into `model`, by pydantic's JSON parser: it refuses what is not
     JSON (NaN, lone surrogates, bytes that are not UTF-8) and nesting deeper than 200 levels."""
     if not body:
-        raise InvalidInput([{"type": "missing", "loc": ["body"], "msg": "Field required"}])
+        raise InvalidInput([MISSING_BODY])
     try:
         return model.model_validate_json(body)
     except ValidationError as exc:
         raise InvalidInput(validation_errors(exc.errors(), "body")) from exc
-
-
-def parse_query[M: BaseModel](model: type[M], params: Mapping[str, str]) -> M:
-    try:
-        return model.model_validate(params)
-    except ValidationError as exc:
-        raise InvalidInput(validation_errors(exc.errors(), "query")) from exc
-
-
-def parse_path[T](adapter: TypeAdapter[T], name: str, value: str) -> T:
-    """A path segment, taken as text by the route, validated by `adapter` (for an id: ASCII
-    digits within the column's range; routing converters also take full-width digits)."""
-    try:
-        return adapter.validate_python(value)
-    except ValidationError as exc:
-        raise InvalidInput(
-            [{**error, "loc": ["path", name]} for error in validation_errors(exc.errors())]
-        ) from exc

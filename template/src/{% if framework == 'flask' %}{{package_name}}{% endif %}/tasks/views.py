@@ -1,12 +1,18 @@
-from flask import Blueprint
-from flask.typing import ResponseReturnValue
+from typing import Any
+
+from flask_openapi.blueprint import APIBlueprint
+from pydantic import BaseModel
 
 from .extension import get_celery
-from .status import read_status
+from .status import TaskStatus, read_status
 
-bp = Blueprint("tasks", __name__, url_prefix="/tasks")
+bp = APIBlueprint("tasks", __name__, url_prefix="/tasks", abp_tags=[{"name": "tasks"}])
 
 
-@bp.get("/<task_id>")
-def get_task_status(task_id: str) -> ResponseReturnValue:
-    return read_status(get_celery(), task_id).model_dump(mode="json")
+class TaskPath(BaseModel):
+    task_id: str
+
+
+@bp.get("/<task_id>", responses={200: TaskStatus})
+def get_task_status(path: TaskPath) -> dict[str, Any]:
+    return read_status(get_celery(), path.task_id).model_dump(mode="json")
