@@ -323,6 +323,23 @@ def database_url_scheme(project: Path) -> str | None:
     return match.group(1) if match else None
 
 
+@contextlib.contextmanager
+def migrated_database(database: str, project: Path, workdir: Path) -> Iterator[str]:
+    """The URL of a migrated database for ``project``: a SQLite file in ``workdir``, or a
+    ``fresh_database`` of the server kind, with the project's migrations applied."""
+    scheme = database_url_scheme(project)
+    with (
+        contextlib.nullcontext(f"{scheme}:///{workdir / 'app.db'}")
+        if database == "sqlite"
+        else fresh_database(database, scheme)
+    ) as url:
+        migrate = migrate_command(project)
+        assert migrate, "the project has a database but no migration command"
+        proc = run(["uv", "run", *migrate], project, child_env(DATABASE_URL=url))
+        assert proc.returncode == 0, describe(proc)
+        yield url
+
+
 def with_scheme(url: str, scheme: str | None) -> str:
     """``url`` with its ``dialect+driver`` replaced by ``scheme`` (unchanged when None)."""
     return url if scheme is None else scheme + url[url.index("://") :]

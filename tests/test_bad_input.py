@@ -20,13 +20,9 @@ from typing import Any
 import httpx
 import pytest
 from helpers import (
-    child_env,
     container_command,
     container_env,
-    database_url_scheme,
-    describe,
-    migrate_command,
-    run,
+    migrated_database,
     start_server,
     wait_healthy,
 )
@@ -204,16 +200,6 @@ def send_corpus(base_url: str) -> list[str]:
     return problems
 
 
-def migrated(project: Path, workdir: Path) -> dict[str, str]:
-    """A fresh SQLite database in ``workdir``, migrated by the project's own command: its env."""
-    db_env = {"DATABASE_URL": f"{database_url_scheme(project)}:///{workdir / 'app.db'}"}
-    migrate = migrate_command(project)
-    assert migrate, "the project has a database but no migration command"
-    proc = run(["uv", "run", *migrate], project, child_env(**db_env))
-    assert proc.returncode == 0, describe(proc)
-    return db_env
-
-
 # One SQLite service per framework (Django under ASGI, whose body reading differs), then FastAPI
 # under each other server kind: the sets tagged "bad-input" in tests/matrix.py.
 @pytest.mark.parametrize("answer_set", params(tagged("bad-input")))
@@ -221,15 +207,18 @@ def test_bad_input_answers_the_error_contract(
     installed: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
 ) -> None:
     project = installed(answer_set)
-    db_env = migrated(project, tmp_path)
-    env = container_env(project, WEB_CONCURRENCY="1", SECURE_SSL_REDIRECT="false", **db_env)
-    with start_server(container_command(project), project, env, tmp_path / "server.log") as server:
-        wait_healthy(server)
-        problems = send_corpus(server.base_url)
-        errors = [
-            line
-            for line in server.output().splitlines()
-            if '"level": "error"' in line or "Traceback" in line
-        ]
+    with migrated_database("sqlite", project, tmp_path) as url:
+        env = container_env(
+            project, WEB_CONCURRENCY="1", SECURE_SSL_REDIRECT="false", DATABASE_URL=url
+        )
+        log = tmp_path / "server.log"
+        with start_server(container_command(project), project, env, log) as server:
+            wait_healthy(server)
+            problems = send_corpus(server.base_url)
+            errors = [
+                line
+                for line in server.output().splitlines()
+                if '"level": "error"' in line or "Traceback" in line
+            ]
     assert not problems, "\n".join(problems) + "\n--- server output\n" + server.output()[-5000:]
     assert not errors, "the server logged errors for bad input:\n" + "\n".join(errors)[-5000:]

@@ -8,8 +8,7 @@ replayed; schemathesis prints each failure with the curl commands that reproduce
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,8 @@ from helpers import (
     child_env,
     container_command,
     container_env,
-    database_url_scheme,
     describe,
-    fresh_database,
-    migrate_command,
+    migrated_database,
     run,
     start_server,
     wait_healthy,
@@ -51,22 +48,6 @@ EXCLUDED_CHECKS = {
 }
 
 
-@contextlib.contextmanager
-def migrated_database(answer_set: AnswerSet, project: Path, workdir: Path) -> Iterator[str]:
-    database = answer_set.data["database"]
-    scheme = database_url_scheme(project)
-    with (
-        contextlib.nullcontext(f"{scheme}:///{workdir / 'app.db'}")
-        if database == "sqlite"
-        else fresh_database(database, scheme)
-    ) as url:
-        migrate = migrate_command(project)
-        assert migrate, "the project has a database but no migration command"
-        proc = run(["uv", "run", *migrate], project, child_env(DATABASE_URL=url))
-        assert proc.returncode == 0, describe(proc)
-        yield url
-
-
 @pytest.mark.parametrize("answer_set", params(tagged("contract")))
 def test_openapi_document_is_what_the_service_answers(
     installed: Callable[[AnswerSet], Path], answer_set: AnswerSet, tmp_path: Path
@@ -74,7 +55,7 @@ def test_openapi_document_is_what_the_service_answers(
     framework = answer_set.data["framework"]
     project = installed(answer_set)
 
-    with migrated_database(answer_set, project, tmp_path) as url:
+    with migrated_database(answer_set.data["database"], project, tmp_path) as url:
         env = container_env(
             project,
             WEB_CONCURRENCY="1",

@@ -35,14 +35,11 @@ import pytest
 import yaml
 from helpers import (
     IN_CI,
-    child_env,
     container_command,
     container_env,
-    database_url_scheme,
     describe,
     free_port,
-    fresh_database,
-    migrate_command,
+    migrated_database,
     run,
     start_server,
     wait_for_status,
@@ -194,22 +191,6 @@ def loopback_nginx_conf(project: Path, workdir: Path, app_port: int, proxy_port:
     return main
 
 
-@contextlib.contextmanager
-def migrated_database(answer_set: AnswerSet, project: Path, workdir: Path) -> Iterator[str]:
-    database = answer_set.data["database"]
-    scheme = database_url_scheme(project)
-    with (
-        contextlib.nullcontext(f"{scheme}:///{workdir / 'app.db'}")
-        if database == "sqlite"
-        else fresh_database(database, scheme)
-    ) as url:
-        migrate = migrate_command(project)
-        assert migrate, "the project has a database but no migration command"
-        proc = run(["uv", "run", *migrate], project, child_env(DATABASE_URL=url))
-        assert proc.returncode == 0, describe(proc)
-        yield url
-
-
 @pytest.mark.parametrize("answer_set", params(tagged("proxy")))
 def test_nginx_in_front_keeps_gunicorn_answering(
     installed: Installed, answer_set: AnswerSet, tmp_path: Path
@@ -220,7 +201,7 @@ def test_nginx_in_front_keeps_gunicorn_answering(
     workdir = tmp_path / "nginx"
     workdir.mkdir()
 
-    with migrated_database(answer_set, project, tmp_path) as url:
+    with migrated_database(answer_set.data["database"], project, tmp_path) as url:
         env = container_env(
             project, WEB_CONCURRENCY="1", DATABASE_URL=url, SECURE_SSL_REDIRECT="false"
         )
