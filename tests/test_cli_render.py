@@ -102,3 +102,26 @@ def test_new_from_a_dirty_checkout_still_goes_through_copiers_clone(tmp_path: Pa
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert recorded["_src_path"] == str(root)
     assert root.is_dir() and (root / ".git").is_dir()
+
+
+def test_a_service_rendered_in_place_updates_from_its_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`copier update` follows `_src_path` back to the checkout and renders its next commit."""
+    root = tiny_template(tmp_path / "tpl")
+    dest = tmp_path / "svc"
+    with monkeypatch.context() as patched:
+        patched.setattr(_template, "clone", lambda *a, **k: pytest.fail("cloned"))
+        result = plinth("new", str(dest), "--yes", "--trust", template=root)
+    assert result.exit_code == 0, result.output
+    git(dest, "init", "-q", "-b", "main")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-q", "-m", "generated")
+    (root / "template" / "{{name}}.txt.jinja").write_text("{{ name }} v2\n")
+    git(root, "commit", "-q", "-am", "v2")
+    copier.run_update(dest, vcs_ref="HEAD", defaults=True, overwrite=True, unsafe=True,
+                      quiet=True)  # fmt: skip
+    assert (dest / "x.txt").read_text() == "x v2\n"
+    recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert recorded["_commit"] == git(root, "describe", "--tags", "--always").strip()
+    assert recorded["_src_path"] == str(root)
