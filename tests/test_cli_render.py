@@ -47,6 +47,7 @@ def test_only_a_clean_checkout_at_head_renders_in_place(tmp_path: Path) -> None:
     assert clean_head(source(root, None)) is None  # Copier renders the latest tag
     assert clean_head(source(root, git(root, "rev-parse", "HEAD").strip())) is None
     assert clean_head(TemplateSource("gh:acme/plinth", "HEAD", "--template")) is None
+    assert clean_head(source(tmp_path)) is None  # no copier.yml there
 
     (root / "template" / "stray.pyc").write_bytes(b"")  # ignored, but Copier would copy it
     assert clean_head(source(root)) is None

@@ -181,7 +181,9 @@ def clean_head(source: TemplateSource) -> Path | None:
     otherwise: another ref (None is the latest tag), a dirty checkout, a URL, not a git repository.
     """
     local = source.local_path
-    if local is None or source.vcs_ref != "HEAD" or not source.is_git:
+    if local is None or source.vcs_ref != "HEAD" or not (local / CONFIG_NAME).is_file():
+        return None  # (a copier.yaml template goes through the clone too: plinth reads .yml)
+    if not source.is_git:
         return None
     git = ["git", "-C", str(local)]
     status = subprocess.run(
