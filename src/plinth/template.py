@@ -208,9 +208,9 @@ class _Worker(Worker):
 
     Copier compiles the same strings again wherever it renders them (a question's ``type``,
     ``{{package_name}}``: 1,011 compiles of 211 distinct strings for the default service, RULES
-    C32). A compiled template depends only on its source and the
-    environment's settings, which do not change once the environment is made; each render still
-    gets a fresh ``Template`` with its own context.
+    C32). A compiled template depends only on its source and the environment's settings, which
+    do not change once the environment is made; each render still gets a fresh ``Template`` with
+    its own context.
     """
 
     @cached_property
