@@ -1,27 +1,44 @@
 """Where one `copier copy` of the default service spends its time, in-process.
 
-    python bench/render_phases.py TEMPLATE DST [--memo]
+    python bench/render_phases.py TEMPLATE DST [--memo] [--plinth]
 
-Prints one JSON object: seconds importing copier, seconds in run_copy, Jinja compiles (calls,
-distinct sources, seconds; split into path names, file contents and the other strings copier
-renders: copier.yml defaults, validators, `when`), and the git processes Copier starts per file
-to sync executable bits. `--memo` compiles each distinct string once, what Copier would gain by
-caching `from_string` (it compiles the same strings again for every path and question).
+Prints one JSON object: seconds importing copier (and, with --plinth, plinth.cli on top), seconds
+in run_copy, Jinja compiles (calls, distinct sources, seconds; split into path names, file
+contents and the other strings copier renders: copier.yml defaults, validators, `when`), the git
+processes Copier starts per file to sync executable bits, the other git processes (the template's
+clone, tags, describe), removing the clone afterwards, and writing the files. `--memo` compiles
+each distinct string once, what Copier would gain by caching `from_string` (it compiles the same
+strings again for every path and question). `--plinth` renders the way `plinth new` does
+(`plinth.template.run_copy`: a clean checkout at HEAD in place, compiles cached, no per-file
+`git config`); TEMPLATE should then be a clean checkout, as the bench's snapshot is.
 """
 
 from __future__ import annotations
 
 import collections
 import json
+import pathlib
+import subprocess
 import sys
 import time
+from pathlib import Path
+from typing import Any
 
 started = time.perf_counter()
 import copier  # noqa: E402
 import jinja2  # noqa: E402
-from copier import _main  # noqa: E402
+import plumbum.commands.base  # noqa: E402
+from copier import _main, _template  # noqa: E402
 
 import_s = time.perf_counter() - started
+plinth_mode = "--plinth" in sys.argv
+plinth_import_s = 0.0
+if plinth_mode:
+    started = time.perf_counter()
+    import plinth.cli  # noqa: F401  (what `plinth new` imports)
+    from plinth.template import TemplateSource, run_copy
+
+    plinth_import_s = time.perf_counter() - started
 
 memo = "--memo" in sys.argv
 src, dst = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -42,6 +59,8 @@ def kind(source: object, name: str | None) -> str:
 
 
 def counting_compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # type: ignore[no-untyped-def]
+    if not isinstance(source, str):  # Copier tries `when: true` as a template: Jinja refuses it
+        return compile_(self, source, name, filename, raw, defer_init)
     what = kind(source, name)
     calls[what] += 1
     distinct.add((what, str(source)))
@@ -70,20 +89,60 @@ def timed_sync(self, *args):  # type: ignore[no-untyped-def]
 
 
 _main.Worker._sync_git_index_executable_bit = timed_sync  # type: ignore[method-assign]
+
+
+def timed(owner: Any, attr: str, what: str) -> None:
+    """Count seconds and calls of owner.attr under `what`, outermost call only (a git process
+    started inside the exec-bit sync is counted there, not twice)."""
+    original = getattr(owner, attr)
+    depth = [0]
+
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if depth[0] or in_sync[0]:
+            return original(*args, **kwargs)
+        depth[0] += 1
+        t = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            depth[0] -= 1
+            seconds[what] += time.perf_counter() - t
+            calls[what] += 1
+
+    setattr(owner, attr, wrapper)
+
+
+in_sync = [0]
+synced = _main.Worker._sync_git_index_executable_bit
+
+
+def marking_sync(self, *args):  # type: ignore[no-untyped-def]
+    in_sync[0] += 1
+    try:
+        return synced(self, *args)
+    finally:
+        in_sync[0] -= 1
+
+
+_main.Worker._sync_git_index_executable_bit = marking_sync  # type: ignore[method-assign]
+timed(plumbum.commands.base.BaseCommand, "run", "other git processes")
+timed(subprocess, "run", "other git processes")  # plinth's own `git status`/`ls-files`
+timed(_template.Template, "_cleanup", "remove the clone")
+timed(pathlib.Path, "write_bytes", "write files")
+data = {"project_name": "Bench Service", "uv_lock": False}
 t = time.perf_counter()
-copier.run_copy(
-    src,
-    dst,
-    data={"project_name": "Bench Service", "uv_lock": False},
-    defaults=True,
-    unsafe=True,
-    quiet=True,
-)
+if plinth_mode:
+    run_copy(TemplateSource(src, "HEAD", "bench"), Path(dst), data=data, defaults=True,
+             unsafe=True, quiet=True)  # fmt: skip
+else:
+    copier.run_copy(src, dst, data=data, defaults=True, unsafe=True, quiet=True)
 run_s = time.perf_counter() - t
 print(
     json.dumps(
         {
             "import_s": import_s,
+            "plinth_import_s": plinth_import_s,
+            "plinth": plinth_mode,
             "run_copy_s": run_s,
             "seconds": dict(seconds),
             "calls": dict(calls),

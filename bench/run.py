@@ -14,7 +14,8 @@ Sections (README "Benchmarks" explains how to read the table):
             the server imports, no server, no sockets): deterministic to well under 1 %. /health
             without a database, and GET /items?limit=20 on PostgreSQL where a bare /items exists.
   render    `copier copy` and `plinth new --yes` of the default service, bytecode compiled,
-            after one warm run; where the time goes.
+            after one warm run: wall and CPU seconds, instructions (callgrind, git children
+            included; not with --smoke); where the time goes in Copier's run_copy and plinth's.
   rules     the rulebook's claims measured on generated services: R12/R13 (I/O at 500
             connections), R8/R14 (CPU-bound work), R7 (workers under a 1-CPU quota).
 

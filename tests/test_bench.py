@@ -80,3 +80,20 @@ def test_upstream_answers_after_its_delay() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_render_phase_rows_account_for_the_whole_run_copy() -> None:
+    """The render section's in-process rows: each timed phase, whose it is, and the rest, which
+    with the phases adds up to run_copy's seconds."""
+    import render_profile
+
+    run = {"import_s": 0.3, "plinth_import_s": 0.02, "plinth": True, "run_copy_s": 1.0,
+           "seconds": {"other git processes": 0.1, "other strings": 0.2, "write files": 0.05},
+           "calls": {"other git processes": 6, "other strings": 188, "write files": 53},
+           "distinct": {"other strings": 188}}  # fmt: skip
+    rows = list(render_profile.phase_rows("case", run))
+    by_metric = {r[1].strip(): r for r in rows}
+    assert by_metric["import plinth.cli s (on top)"][6] == "ours"
+    assert by_metric["other strings s"][3] == "188 calls, 188 distinct"
+    assert by_metric["the rest s (questions, walking the tree)"][2] == "0.65"
+    assert all(len(r) == len(rows[0]) for r in rows)

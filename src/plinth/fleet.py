@@ -18,7 +18,6 @@ from typing import Annotated, Any
 
 import typer
 from copier.errors import CopierError
-from rich.table import Table
 
 from plinth import console, presets, update
 from plinth.service import ANSWERS_FILE, rendered
@@ -295,6 +294,8 @@ def status(
     elif as_markdown:
         console.out.print(markdown(statuses, latest), end="")
     else:
+        from rich.table import Table  # only `fleet status` draws one
+
         table = Table(title=f"plinth fleet (latest release: {latest or 'none recorded'})")
         for header in HEADERS:
             table.add_column(header)

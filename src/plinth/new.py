@@ -1,4 +1,4 @@
-"""``plinth new``: generate a service with Copier's ``run_copy``.
+"""``plinth new``: generate a service with Copier's ``run_copy`` (``plinth.template.run_copy``).
 
 Three ways in, one questionnaire (copier.yml's, run by Copier): ``--yes`` takes the defaults plus
 ``--data``/``--data-file``/``--preset``; the guided mode (a terminal, no ``--yes``) asks about the
@@ -17,7 +17,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
-import copier
 import questionary
 import typer
 import yaml
@@ -33,6 +32,7 @@ from plinth.template import (
     find_template,
     load_questions,
     resolve_answers,
+    run_copy,
 )
 
 OWN_ORIGINS = ("the checkout plinth runs from", "installed from git", "installed from a checkout")
@@ -302,10 +302,9 @@ def new(
     unsafe = trust or source.origin in OWN_ORIGINS
     try:
         with _destination(dest, chosen), presets.absent_preset_is_fine():
-            copier.run_copy(
-                source.src, dest, data=base, vcs_ref=source.vcs_ref,
-                defaults=user_defaults is None, user_defaults=user_defaults,
-                unsafe=unsafe, quiet=as_json,
+            run_copy(
+                source, dest, data=base, defaults=user_defaults is None,
+                user_defaults=user_defaults or {}, unsafe=unsafe, quiet=as_json,
             )  # fmt: skip
     except (ValueError, CopierError) as error:
         console.fail(f"{error}\nNothing was written.", as_json=as_json)

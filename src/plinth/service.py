@@ -16,11 +16,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import copier
 import yaml
 
 from plinth import presets
-from plinth.template import TemplateSource
+from plinth.template import TemplateSource, run_copy
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -36,9 +35,9 @@ def rendered(
         if preset is not None:
             presets.store(preset, dst)
         with presets.absent_preset_is_fine():
-            copier.run_copy(
-                source.src, dst, data=dict(data), vcs_ref=source.vcs_ref, defaults=True,
-                quiet=True, unsafe=True, skip_tasks=True,
+            run_copy(
+                source, dst, data=dict(data), defaults=True, quiet=True, unsafe=True,
+                skip_tasks=True,
             )  # fmt: skip
         yield dst
 

@@ -8,12 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from . import report
-from .engine import audit, expand
 from .model import Severity
-from .suppress import load_baseline, write_baseline
 
 
 class Format(enum.StrEnum):
@@ -60,6 +56,14 @@ def main(
     """
     if not path.is_dir():
         raise typer.BadParameter(f"{path} is not a directory", param_hint="PATH")
+    # Imported here, not at the top: `plinth new` loads this module to build the command line
+    # and should not pay for the engine.
+    from rich.console import Console
+
+    from . import report
+    from .engine import audit, expand
+    from .suppress import load_baseline, write_baseline
+
     try:
         selected = expand(select or [])
         ignored = expand(ignore or [])
