@@ -126,3 +126,19 @@ def test_a_service_rendered_in_place_updates_from_its_checkout(
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert recorded["_commit"] == git(root, "describe", "--tags", "--always").strip()
     assert recorded["_src_path"] == str(root)
+
+
+def test_another_copier_renders_through_its_own_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The in-place render pre-sets Copier 9.19's internals; where they differ, plinth falls back
+    to Copier's untouched Worker (its clone) and renders the same service."""
+    from plinth import template as plinth_template
+
+    root = tiny_template(tmp_path / "tpl")
+    monkeypatch.setattr(plinth_template, "_COPIER_AS_KNOWN", False)
+    worker = plinth_template.run_copy(source(root), tmp_path / "svc", defaults=True, quiet=True)
+    assert type(worker) is plinth_template.Worker
+    assert (tmp_path / "svc" / "x.txt").read_text() == "x\n"
+    answers = yaml.safe_load((tmp_path / "svc" / ".copier-answers.yml").read_text())
+    assert answers["_src_path"] == str(root)

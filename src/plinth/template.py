@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
+import inspect
 import itertools
 import json
 import os
@@ -249,11 +250,34 @@ class _NewWorker(_Worker):
         return None
 
 
+def _copier_as_known() -> bool:
+    """Copier still has the cached properties and hooks ``open_worker`` pre-sets (9.19). They are
+    not Copier's public API: with a Copier that lacks one, plinth renders through Copier's
+    ``Worker`` untouched (cloning the checkout, as ``copier copy`` does) instead of failing."""
+    checks = [
+        (Worker, "template"), (Worker, "jinja_env"),
+        (Template, "local_abspath"), (Template, "_raw_config"),
+    ]  # fmt: skip
+    return (
+        all(
+            isinstance(inspect.getattr_static(cls, name, None), cached_property)
+            for cls, name in checks
+        )
+        and callable(getattr(Worker, "_sync_git_index_executable_bit", None))
+        and "_cleanup_hooks" in getattr(Worker, "__dataclass_fields__", {})
+    )
+
+
+_COPIER_AS_KNOWN = _copier_as_known()
+
+
 def open_worker(source: TemplateSource, dst: Path, *, new: bool = False, **options: Any) -> Worker:
     """Copier's ``Worker`` for ``source``, rendering ``clean_head``'s checkout in place when it
     can (``_src_path`` and ``_commit`` are still the checkout and its commit). ``new``: ``dst``
     holds no tracked files (``plinth new``, a preview), see ``_NewWorker``. Use it as Copier's
     own: ``with open_worker(...) as worker: worker.run_copy()``."""
+    if not _COPIER_AS_KNOWN:  # another Copier: its own clone and its own renders, only slower
+        return Worker(src_path=source.src, vcs_ref=source.vcs_ref, dst_path=dst, **options)
     worker = (_NewWorker if new else _Worker)(
         src_path=source.src, vcs_ref=source.vcs_ref, dst_path=dst, **options
     )
