@@ -9,9 +9,9 @@ serves one request after another.
 
 Not `before_request`/`after_request`/`teardown_request` hooks: Flask passes every hook through
 `ensure_sync` (`inspect.iscoroutinefunction`) on every request, and the hooks reach the request,
-`g` and the response through proxies and header objects. Those three hooks were a quarter of a
-`/health` request's instructions; this middleware costs a fifth of what they did (docs/serving.md
-C19). Views and error handlers still run with the id set, and every answer, the error handlers'
+`g` and the response through proxies and header objects: the three this needs would be a quarter
+of a `/health` request's instructions, and this middleware costs a fifth of that (docs/serving.md
+C19). Views, hooks and error handlers run with the id set, and every answer, the error handlers'
 included, passes through `start_response` here.
 """
 
