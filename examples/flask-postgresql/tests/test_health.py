@@ -6,6 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from my_service.app import create_app
+from my_service.logs import REQUEST_ID
 from my_service.settings import Settings
 
 from .outage import database_down, unreachable
@@ -32,6 +33,8 @@ def test_responses_carry_a_request_id(client: FlaskClient) -> None:
 
     echoed = client.get("/health", headers={"X-Request-ID": "abc-123"})
     assert echoed.headers["x-request-id"] == "abc-123"
+    # Each request runs in a context of its own: its id does not outlive it on this thread.
+    assert REQUEST_ID.get() is None
 
 
 def test_unknown_routes_and_methods_answer_json(client: FlaskClient) -> None:
