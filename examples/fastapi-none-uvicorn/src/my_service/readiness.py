@@ -30,11 +30,11 @@ logger = structlog.stdlib.get_logger(__name__)
 _abandoned: set[asyncio.Task[None]] = set()
 
 
+# `/health`'s body. A TypedDict, not a model: the framework documents it as the same object and
+# serializes the dict the handler returns, where a model would be built, validated and dumped on
+# every probe (docs/serving.md C19). A comment, not a docstring: that would become the schema's
+# description in the OpenAPI document.
 class Liveness(TypedDict):
-    """`/health`'s body. A TypedDict, not a model: the framework documents it as the same object
-    and serializes the dict the handler returns, where a model would be built, validated and
-    dumped on every probe (docs/serving.md C19)."""
-
     status: Literal["ok"]
 
 
