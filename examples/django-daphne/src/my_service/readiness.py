@@ -30,10 +30,6 @@ logger = structlog.stdlib.get_logger(__name__)
 _abandoned: set[asyncio.Task[None]] = set()
 
 
-class Liveness(BaseModel):
-    status: Literal["ok"] = "ok"
-
-
 class Readiness(BaseModel):
     status: Literal["ok", "unavailable"]
     checks: dict[str, CheckState]

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for_futures
-from typing import Literal, TypedDict
+from typing import Literal
 
 import structlog
 from pydantic import BaseModel
@@ -28,14 +28,6 @@ logger = structlog.stdlib.get_logger(__name__)
 
 # Checks still running after their probe gave up on them: kept referenced until they end.
 _abandoned: set[asyncio.Task[None]] = set()
-
-
-# `/health`'s body. A TypedDict, not a model: the framework documents it as the same object and
-# serializes the dict the handler returns, where a model would be built, validated and dumped on
-# every probe (docs/serving.md C19). A comment, not a docstring: that would become the schema's
-# description in the OpenAPI document.
-class Liveness(TypedDict):
-    status: Literal["ok"]
 
 
 class Readiness(BaseModel):

@@ -15,11 +15,7 @@ import threading
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for_futures
-{% if framework in ['fastapi', 'litestar'] %}
-from typing import Literal, TypedDict
-{% else %}
 from typing import Literal
-{% endif %}
 
 import structlog
 from pydantic import BaseModel
@@ -34,21 +30,6 @@ logger = structlog.stdlib.get_logger(__name__)
 _abandoned: set[asyncio.Task[None]] = set()
 
 
-{% if framework in ['fastapi', 'litestar'] %}
-# `/health`'s body. A TypedDict, not a model: the framework documents it as the same object and
-# serializes the dict the handler returns, where a model would be built, validated and dumped on
-# every probe (docs/serving.md C19). A comment, not a docstring: that would become the schema's
-# description in the OpenAPI document.
-class Liveness(TypedDict):
-    status: Literal["ok"]
-
-
-{% else %}
-class Liveness(BaseModel):
-    status: Literal["ok"] = "ok"
-
-
-{% endif %}
 class Readiness(BaseModel):
     status: Literal["ok", "unavailable"]
     checks: dict[str, CheckState]
