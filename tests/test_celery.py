@@ -216,11 +216,14 @@ def test_round_trip_and_warm_shutdown(project: Project, tmp_path: Path) -> None:
         assert client.get(status_url).json()["result"] == expected_digest(text, 1000)
 
         # Warm shutdown (R10, R22): SIGTERM while a task runs; it finishes, then the worker exits 0.
-        slow = client.post("/digests", json={"text": f"slow {iso.queue}", "rounds": 1_500_000})
+        # The most rounds the API takes: 1.5 million ran in 0.27 s on a fast core, done before the
+        # first poll saw STARTED; ten million keep the worker busy for seconds.
+        slow = client.post("/digests", json={"text": f"slow {iso.queue}", "rounds": 10_000_000})
+        assert slow.status_code == 202, slow.text
         slow_url = slow.json()["status_url"]
         wait_until(
             lambda: client.get(slow_url).json()["state"] == "STARTED",
-            timeout=30, what="the slow task to start", output=worker.output,
+            timeout=30, what="the slow task to start", output=worker.output, interval=0.05,
         )  # fmt: skip
         worker.proc.send_signal(signal.SIGTERM)
         try:
