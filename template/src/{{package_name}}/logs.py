@@ -36,14 +36,15 @@ QUIET_PATHS = frozenset({"/health", "/health/ready"})
 
 
 def access_logged(path: str, status: int) -> bool:
-    """Whether a finished request gets an access line (Flask's hooks, Django's middleware)."""
+    """Whether a finished request gets an access line: every request middleware asks this."""
     return status >= 400 or path not in QUIET_PATHS
 
 
 def reset_thread_context(request_id: str | None = None) -> None:
     """At the start and end of a request served on a worker thread, which keeps its context from
-    one request to the next (Flask, Django): drop what the previous request bound and set the
-    request id (none at the end). ASGI requests each get a fresh context and only set it."""
+    one request to the next (Django's middleware): drop what the previous request bound and set the
+    request id (none at the end). ASGI requests each get a fresh context, and Flask's middleware
+    runs each request in a copy of its thread's context: they only set it."""
     structlog.contextvars.clear_contextvars()
     REQUEST_ID.set(request_id)
 

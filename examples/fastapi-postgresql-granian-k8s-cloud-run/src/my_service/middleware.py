@@ -24,7 +24,7 @@ from typing import Any
 import structlog
 
 from .contract import JSON_CONTENT_TYPE, body_too_large, error_json
-from .logs import REQUEST_ID, accepted_request_id
+from .logs import REQUEST_ID, accepted_request_id, access_logged
 
 Message = MutableMapping[str, Any]
 # Receive and send stay `Any`: Starlette types messages as mappings and Litestar as TypedDicts, and
@@ -35,9 +35,6 @@ REQUEST_ID_HEADER = b"x-request-id"
 CONTENT_LENGTH = b"content-length"
 # Methods whose requests carry no body: nothing to count when they come without a length.
 BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Orchestrator probes hit these every few seconds per replica: their successes are not logged
-# (a failing readiness check logs its own warning, and any 4xx/5xx is logged as usual).
-QUIET_PATHS = frozenset({"/health", "/health/ready"})
 
 logger = structlog.stdlib.get_logger("access")
 
@@ -123,7 +120,7 @@ class RequestContextMiddleware:
             if not answered:  # after the 413, the app's complaint about the cut body is moot
                 raise
         finally:
-            if status_code >= 400 or scope["path"] not in QUIET_PATHS:
+            if access_logged(scope["path"], status_code):
                 logger.info(
                     "request",
                     method=scope["method"],
